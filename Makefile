@@ -1,0 +1,37 @@
+# Everyday commands. `make demo` and `make test` set everything up themselves:
+# they create .venv with the Python found below and install the toolkit with its dev extras.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lab sample install clean help
+
+help:
+	@echo "make demo    run the toolkit on the sample survey and write reports/demo/report.html"
+	@echo "make test    run the whole test suite, notebooks included"
+	@echo "make lab     open JupyterLab on notebooks/"
+	@echo "make sample  regenerate data/sample/ from its seed"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/toolkit demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 tests
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+sample: $(STAMP)
+	$(BIN)/toolkit sample --out data/sample
+
+clean:
+	rm -rf reports .pytest_cache

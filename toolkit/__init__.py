@@ -1,0 +1,34 @@
+"""Learning profiles and lightweight individual plans for every student.
+
+The pipeline, one module per stage (see docs/interfaces.md):
+``codebook`` -> ``io`` -> ``privacy`` -> ``scoring`` -> ``profiles`` -> ``plans`` -> ``scaling``
+-> ``report``. Everything a notebook or a script needs is importable from here.
+"""
+
+from importlib.metadata import PackageNotFoundError, version as _version
+
+from .codebook import Codebook, Construct, Item, ResponseScale, load_codebook, parse_codebook
+from .errors import ToolkitError
+from .sample import SampleSurvey, generate_sample, write_sample
+
+try:
+    __version__ = _version("learning-profiles-toolkit")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "__version__",
+    # codebook
+    "Codebook",
+    "Construct",
+    "Item",
+    "ResponseScale",
+    "load_codebook",
+    "parse_codebook",
+    # errors
+    "ToolkitError",
+    # sample
+    "SampleSurvey",
+    "generate_sample",
+    "write_sample",
+]
