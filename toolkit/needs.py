@@ -48,7 +48,7 @@ def need_scores(scores: pd.DataFrame, codebook: Codebook, *, reference: pd.DataF
     >>> cb = parse_codebook(SAMPLE_CODEBOOK)
     >>> s = pd.DataFrame({k: [1.0, 3.0, 5.0] for k in cb.construct_keys})
     >>> need_scores(s, cb)[["interest", "test_anxiety"]].round(1).to_numpy().tolist()
-    [[1.0, -1.0], [0.0, 0.0], [-1.0, 1.0]]
+    [[1.0, -1.0], [-0.0, 0.0], [-1.0, 1.0]]
     """
     keys = list(codebook.construct_keys)
     missing = [k for k in keys if k not in scores.columns]
