@@ -1,0 +1,553 @@
+"""The latent profile model: a Gaussian mixture with tidyLPA's six covariance structures,
+fitted by full-information maximum likelihood with many random starts."""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, DensityMixin
+from sklearn.cluster import kmeans_plusplus
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from . import _em
+from ._criteria import information_criteria
+
+__all__ = [
+    "LatentProfileModel",
+    "ReplicationWarning",
+    "DegenerateSolutionWarning",
+    "MODEL_NAMES",
+]
+
+#: tidyLPA's numbering of the covariance structures (mclust names where they exist).
+MODEL_NAMES = {
+    1: "equal variances, zero covariances (EEI)",
+    2: "varying variances, zero covariances (VVI)",
+    3: "equal variances, equal covariances (EEE)",
+    4: "varying variances, equal covariances",
+    5: "equal variances, varying covariances",
+    6: "varying variances, varying covariances (VVV)",
+}
+
+# Degeneracy guard. A profile is "collapsed" when the smallest eigenvalue of its covariance,
+# expressed in units of the data's variances (the covariance of the standardised variables),
+# falls below EIG_TOL: on heaped Likert data a profile can sit on a few identical answers and
+# drive the likelihood to +infinity. 1e-4 means a standard deviation of 1% of the variable's SD
+# along some direction. On pisaUSA15 (n=488) model 6 with K=3 collapses (LL > +2600) without the
+# guard and reaches Mplus's -1885.73 with it.
+EIG_TOL = 1e-4
+# Very large data: the random starts (short EM and full convergence of the best n_final) run on
+# a random subsample of SUBSAMPLE_SIZE rows; the best BEST_ON_FULL of them are then converged
+# on all rows. Above SUBSAMPLE_ABOVE rows only.
+SUBSAMPLE_ABOVE = 200_000
+SUBSAMPLE_SIZE = 50_000
+BEST_ON_FULL = 2
+# Best LL "replicated" when at least two final starts reach it within this tolerance.
+REPLICATION_TOL = 0.01
+# Stacked starts are processed in chunks so that n * S * K stays below this many elements.
+_MAX_BATCH_ELEMENTS = 6_000_000
+
+
+class ReplicationWarning(UserWarning):
+    """The best log-likelihood was reached by only one of the final starts."""
+
+
+class DegenerateSolutionWarning(UserWarning):
+    """Every start ended in a collapsed profile; the returned solution is degenerate."""
+
+
+def _check_int(name, value, minimum):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise ValueError(f"{name}={value!r} should be an integer >= {minimum}")
+    if value < minimum:
+        raise ValueError(f"{name}={value} should be >= {minimum}")
+
+
+class LatentProfileModel(DensityMixin, BaseEstimator):
+    """Latent profile analysis: a Gaussian mixture with tidyLPA's covariance structures.
+
+    Missing values are handled by full-information maximum likelihood (FIML), as in Mplus:
+    each case contributes the marginal density of its observed values. Estimation uses many
+    random starts, a short EM on each and full convergence of the best few ("starts = 500 100"
+    in Mplus), and rejects degenerate solutions (collapsed or empty profiles).
+
+    Parameters
+    ----------
+    n_profiles : int, default=3
+        Number of profiles K.
+    model : {1, 2, 3, 4, 5, 6}, default=1
+        Covariance structure, tidyLPA's numbering: 1 equal variances, zero covariances (EEI);
+        2 varying variances, zero covariances (VVI); 3 equal variances, equal covariances (EEE);
+        4 varying variances, equal covariances (each profile its own variances, covariances
+        shared across profiles, as Mplus/tidyLPA); 5 equal variances, varying covariances
+        (variances shared, covariances per profile); 6 varying variances and covariances (VVV).
+    n_starts : int, default=50
+        Number of random starts (half k-means++ seeds, half random partitions).
+    n_final : int, default=10
+        Number of best starts (after ``short_iter`` iterations) run to full convergence.
+    short_iter : int, default=20
+        EM iterations for every start before choosing the ``n_final`` best.
+    max_iter : int, default=2000
+        Maximum EM iterations of a final start.
+    tol : float, default=1e-8
+        Convergence when ``|LL_t - LL_{t-1}| <= tol * max(1, |LL_t|)``.
+    reg_covar : float, default=1e-6
+        Added to the diagonal of every covariance matrix (numerical floor).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the starts (and of :meth:`sample`).
+    init_params : dict or None, default=None
+        Optional warm start with keys ``"weights"`` (K,), ``"means"`` (K, d) and
+        ``"covariances"`` (K, d, d); it is always one of the final starts (used, for example, by
+        the bootstrap likelihood-ratio test).
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (n_profiles,)
+        Profile proportions, in decreasing order.
+    means_ : ndarray of shape (n_profiles, n_features)
+    covariances_ : ndarray of shape (n_profiles, n_features, n_features)
+        Full matrices for every model (diagonal for models 1 and 2).
+    log_likelihood_ : float
+        Maximised (weighted) log-likelihood on the training data.
+    n_parameters_ : int
+        Exact number of free parameters (see Notes).
+    n_iter_ : int
+        EM iterations of the best start (short phase + final phase).
+    converged_ : bool
+    replicated_ : bool
+        Whether at least two final starts reached the best log-likelihood within 0.01.
+    n_rejected_starts_ : int
+        Starts rejected as degenerate (collapsed covariance or almost empty profile).
+    start_log_likelihoods_ : ndarray
+        Final log-likelihoods of the non-rejected final starts, in decreasing order.
+    n_samples_fit_ : int
+        Rows used in the fit.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when X is a DataFrame with string column names.
+
+    Notes
+    -----
+    The density is :math:`f(x) = \\sum_k \\pi_k \\phi(x; \\mu_k, \\Sigma_k)`. With missing
+    values, a case with observed coordinates O contributes
+    :math:`\\log \\sum_k \\pi_k \\phi(x_O; \\mu_{k,O}, \\Sigma_{k,OO})`.
+    EM uses the expected complete-data sufficient statistics: the conditional mean
+    :math:`\\mu_{k,M} + \\Sigma_{k,MO}\\Sigma_{k,OO}^{-1}(x_O - \\mu_{k,O})` and covariance
+    :math:`\\Sigma_{k,MM} - \\Sigma_{k,MO}\\Sigma_{k,OO}^{-1}\\Sigma_{k,OM}` of the missing
+    values. Models 4 and 5 use a generalised M-step (Fisher scoring for linear covariance
+    structures with step halving), which never decreases the log-likelihood.
+
+    Free parameters: :math:`(K-1) + Kd` plus, for the covariances, model 1: :math:`d`;
+    2: :math:`Kd`; 3: :math:`d(d+1)/2`; 4: :math:`Kd + d(d-1)/2`;
+    5: :math:`d + K d(d-1)/2`; 6: :math:`K d(d+1)/2`.
+
+    A start is rejected when a profile's covariance has an eigenvalue below ``1e-4`` in units
+    of the data's variances (a collapsed profile) or a profile's expected count is under 1
+    (models 1, 3) or ``d + 1`` (the others).
+
+    Above 200,000 rows the starts run on a random subsample of 50,000 rows and the two best
+    are then converged on all rows (``replicated_`` then compares those two).
+
+    Profiles are ordered by decreasing weight (ties by decreasing mean over variables), so the
+    same data and seed give the same labels.
+
+    References
+    ----------
+    .. [1] Dempster, A. P., Laird, N. M., & Rubin, D. B. (1977). Maximum likelihood from
+       incomplete data via the EM algorithm. JRSS B, 39, 1-38.
+    .. [2] Little, R. J. A., & Rubin, D. B. (2002). Statistical Analysis with Missing Data.
+    .. [3] Anderson, T. W. (1973). Asymptotically efficient estimation of covariance matrices
+       with linear structure. Annals of Statistics, 1, 135-141.
+    .. [4] Rosenberg, J. M., et al. (2018). tidyLPA: An R package to easily carry out latent
+       profile analysis. Journal of Open Source Software, 3(30), 978.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(0, 1, (100, 2)), rng.normal(4, 1, (50, 2))])
+    >>> X[0, 1] = np.nan
+    >>> lpm = LatentProfileModel(n_profiles=2, model=1, random_state=0).fit(X)
+    >>> lpm.means_.round(0)
+    array([[0., 0.],
+           [4., 4.]])
+    >>> lpm.n_parameters_
+    7
+    """
+
+    def __init__(
+        self,
+        n_profiles=3,
+        *,
+        model=1,
+        n_starts=50,
+        n_final=10,
+        short_iter=20,
+        max_iter=2000,
+        tol=1e-8,
+        reg_covar=1e-6,
+        random_state=None,
+        init_params=None,
+    ):
+        self.n_profiles = n_profiles
+        self.model = model
+        self.n_starts = n_starts
+        self.n_final = n_final
+        self.short_iter = short_iter
+        self.max_iter = max_iter
+        self.tol = tol
+        self.reg_covar = reg_covar
+        self.random_state = random_state
+        self.init_params = init_params
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    # ------------------------------------------------------------------------------ checks
+    def _check_parameters(self):
+        _check_int("n_profiles", self.n_profiles, 1)
+        if self.model not in (1, 2, 3, 4, 5, 6) or isinstance(self.model, bool):
+            raise ValueError(f"model={self.model!r} should be one of 1, 2, 3, 4, 5, 6 (tidyLPA)")
+        _check_int("n_starts", self.n_starts, 1)
+        _check_int("n_final", self.n_final, 1)
+        _check_int("short_iter", self.short_iter, 0)
+        _check_int("max_iter", self.max_iter, 1)
+        if not isinstance(self.tol, numbers.Real) or not self.tol > 0:
+            raise ValueError(f"tol={self.tol!r} should be a number > 0")
+        if not isinstance(self.reg_covar, numbers.Real) or not self.reg_covar >= 0:
+            raise ValueError(f"reg_covar={self.reg_covar!r} should be a number >= 0")
+
+    def _validate_X(self, X, reset):
+        X = validate_data(
+            self, X, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan"
+        )
+        empty = np.flatnonzero(np.isnan(X).all(axis=1))
+        if empty.size:
+            shown = ", ".join(str(i) for i in empty[:10]) + (", ..." if empty.size > 10 else "")
+            raise ValueError(
+                f"{empty.size} row(s) have every value missing (row positions {shown}); "
+                "they carry no information and cannot be scored: drop them before fitting "
+                "(fit_profiles drops them and records them as excluded)"
+            )
+        return X
+
+    # ------------------------------------------------------------------------------ fit
+    def fit(self, X, y=None, sample_weight=None):
+        """Estimate the model by FIML with many random starts.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            May contain NaN; rows with every value missing raise a ValueError.
+        y : None
+            Ignored (scikit-learn convention).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative case weights (frequency weights).
+
+        Returns
+        -------
+        self : LatentProfileModel
+        """
+        self._check_parameters()
+        X = self._validate_X(X, reset=True)
+        n, d = X.shape
+        K = self.n_profiles
+        if n < K:
+            raise ValueError(f"n_samples={n} should be >= n_profiles={K}")
+        w = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+        if not w.sum() > 0:
+            raise ValueError("sample_weight sums to 0; at least one case needs a positive weight")
+        nobs = (~np.isnan(X) * (w[:, None] > 0)).sum(0)
+        if (nobs == 0).any():
+            j = int(np.flatnonzero(nobs == 0)[0])
+            raise ValueError(f"column {j} has no observed values; drop it before fitting")
+        rng = check_random_state(self.random_state)
+
+        mask = ~np.isnan(X)
+        wm = w[:, None] * mask
+        center = (wm * np.where(mask, X, 0.0)).sum(0) / wm.sum(0)
+        dev = np.where(mask, X - center, 0.0)
+        scale = (wm * dev**2).sum(0) / wm.sum(0)
+        scale = np.where(scale > 0, scale, 1.0)
+        model = self.model
+        if d == 1 and model in (4, 5):
+            model = {4: 2, 5: 1}[model]  # no covariances: the same model
+        diagonal = model in _em.DIAGONAL_MODELS
+        min_count = 1.0 if model in _em.SHARED_COVARIANCE_MODELS else float(d + 1)
+        opts = dict(
+            model=model,
+            tol=float(self.tol),
+            reg_covar=float(self.reg_covar),
+            scale=scale,
+            eig_tol=EIG_TOL,
+            min_count=min_count,
+        )
+
+        big = n > SUBSAMPLE_ABOVE
+        if big:
+            sub = np.sort(rng.choice(n, size=SUBSAMPLE_SIZE, replace=False))
+            Xs, ws = X[sub], w[sub]
+            opts_s = dict(opts, min_count=min_count * SUBSAMPLE_SIZE / n)
+        else:
+            Xs, ws, opts_s = X, w, opts
+        data_s = _em.PreparedData(Xs, ws, center, diagonal)
+
+        # ---- starts
+        params = self._initial_params(Xs - center, ws, center, K, model, diagonal, rng)
+        S = params[0].shape[0]
+        chunk = max(1, _MAX_BATCH_ELEMENTS // max(1, data_s.n * K))
+        res = _run_chunks(data_s, params, chunk, max_iter=self.short_iter, **opts_s)
+        weights, means, covs, ll, n_iter, conv, degen = res
+        n_rejected = int(degen.sum())
+        ok = np.flatnonzero(~degen)
+        ranked = ok[np.argsort(-ll[ok], kind="stable")]
+        final = ranked[: self.n_final]
+        if self.init_params is not None and 0 not in final and not degen[0]:
+            final = np.concatenate([[0], final[: self.n_final - 1]])
+        if final.size == 0:  # every start collapsed: continue the least bad ones
+            final = np.argsort(-np.nan_to_num(ll, nan=-np.inf), kind="stable")[: self.n_final]
+        p = (weights[final], means[final], covs[final])
+        res = _run_chunks(data_s, p, chunk, max_iter=self.max_iter, **opts_s)
+        fw, fm, fc, fll, fit_iter, fconv, fdeg = res
+        fit_iter = fit_iter + n_iter[final]
+        n_rejected += int(fdeg.sum())
+        if big:
+            good = np.flatnonzero(~fdeg)
+            pool = good if good.size else np.arange(final.size)
+            top = pool[np.argsort(-fll[pool], kind="stable")][:BEST_ON_FULL]
+            data = _em.PreparedData(X, w, center, diagonal)
+            res = _run_chunks(
+                data,
+                (fw[top], fm[top], fc[top]),
+                max(1, _MAX_BATCH_ELEMENTS // (n * K)),
+                max_iter=self.max_iter,
+                **opts,
+            )
+            fw, fm, fc, fll, it2, fconv, fdeg2 = res
+            fit_iter = fit_iter[top] + it2
+            n_rejected += int(fdeg2.sum())
+            fdeg = fdeg2
+
+        good = np.flatnonzero(~fdeg)
+        all_degenerate = good.size == 0
+        if all_degenerate:
+            good = np.arange(fll.size)
+        best = good[np.argmax(fll[good])]
+        best_ll = float(fll[best])
+        finals = np.sort(fll[good])[::-1]
+        replicated = int((np.abs(finals - best_ll) <= REPLICATION_TOL).sum()) >= 2
+
+        order = _profile_order(fw[best], fm[best])
+        self.weights_ = fw[best][order].copy()
+        self.means_ = fm[best][order] + center
+        self.covariances_ = fc[best][order].copy()
+        self.log_likelihood_ = best_ll
+        self.n_parameters_ = _em.n_parameters(self.model, K, d)
+        self.n_iter_ = int(fit_iter[best])
+        self.converged_ = bool(fconv[best])
+        self.replicated_ = bool(replicated)
+        self.n_rejected_starts_ = n_rejected
+        self.start_log_likelihoods_ = finals
+        self.n_samples_fit_ = n
+
+        if all_degenerate:
+            warnings.warn(
+                f"all {S} starts of model {self.model} with {K} profiles ended in a collapsed or "
+                "empty profile; the solution returned is degenerate. Use fewer profiles or a "
+                "model with shared covariances.",
+                DegenerateSolutionWarning,
+                stacklevel=2,
+            )
+        if not self.converged_:
+            warnings.warn(
+                f"the best start did not converge in max_iter={self.max_iter} iterations "
+                f"(model {self.model}, {K} profiles); increase max_iter or tol",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        if K > 1 and not self.replicated_ and not all_degenerate:
+            warnings.warn(
+                f"the best log-likelihood {best_ll:.3f} (model {self.model}, {K} profiles) was "
+                f"reached by only one of {finals.size} final starts; it may be a local optimum. "
+                "Increase n_starts and n_final.",
+                ReplicationWarning,
+                stacklevel=2,
+            )
+        return self
+
+    def _initial_params(self, Xc, w, center, K, model, diagonal, rng):
+        """Stacked initial parameters: k-means++ seeds, random partitions, optional warm start."""
+        n, d = Xc.shape
+        Xf = np.where(np.isnan(Xc), 0.0, Xc)  # centred, so 0 is the (weighted) mean
+        n_user = 0 if self.init_params is None else 1
+        n_rand = self.n_starts - n_user
+        labels = []
+        for s in range(n_rand):
+            if s % 2 == 0 and K > 1:
+                seed = int(rng.randint(np.iinfo(np.int32).max))
+                centers, _ = kmeans_plusplus(Xf, K, sample_weight=w, random_state=seed)
+                dist = ((Xf[:, None, :] - centers[None]) ** 2).sum(-1)
+                lab = dist.argmin(1)
+                if np.bincount(lab, minlength=K).min() == 0:
+                    lab = _random_partition(rng, n, K)
+            else:
+                lab = _random_partition(rng, n, K)
+            labels.append(lab)
+        out = []
+        if n_rand:
+            S = len(labels)
+            resp = np.zeros((n, S, K))
+            resp[np.arange(n)[:, None], np.arange(S)[None, :], np.stack(labels, 1)] = 1.0
+            init_data = _em.PreparedData(Xf, w, np.zeros(d), diagonal)
+            zeros_m = np.zeros((S, K, d))
+            pooled_model = 3 if model in (4, 5) else model
+            wts, mus, covs = _em.m_step(
+                init_data, resp, None, zeros_m, None, pooled_model, float(self.reg_covar)
+            )
+            if model in (4, 5):
+                basis = _em.covariance_basis(model, K, d)
+                wts, mus, c2 = _em.m_step(
+                    init_data, resp, None, zeros_m, covs, model, float(self.reg_covar), basis
+                )
+                covs = c2
+            out.append((wts, mus, covs))
+        if n_user:
+            out.insert(0, self._user_start(center, K, d, model))
+        return tuple(np.concatenate([o[i] for o in out]) for i in range(3))
+
+    def _user_start(self, center, K, d, model):
+        ip = self.init_params
+        try:
+            wts = np.asarray(ip["weights"], dtype=float).reshape(1, K)
+            mus = np.asarray(ip["means"], dtype=float).reshape(1, K, d) - center
+            covs = np.asarray(ip["covariances"], dtype=float).reshape(1, K, d, d)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(
+                "init_params should be a dict with 'weights' (K,), 'means' (K, d) and "
+                f"'covariances' (K, d, d) for K={K}, d={d}: {exc}"
+            ) from None
+        wts = wts / wts.sum()
+        if model in _em.DIAGONAL_MODELS:
+            covs = np.diagonal(covs, axis1=2, axis2=3)[..., None] * np.eye(d)
+            if model == 1:
+                covs = np.broadcast_to((wts[..., None, None] * covs).sum(1, keepdims=True), covs.shape)
+        elif model == 3:
+            covs = np.broadcast_to((wts[..., None, None] * covs).sum(1, keepdims=True), covs.shape)
+        elif model in (4, 5):
+            covs = _em.project_to_structure(covs, _em.covariance_basis(model, K, d))
+        return wts, mus, np.array(covs)
+
+    # ------------------------------------------------------------------------------ predict
+    def _posterior(self, X):
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        center = self.weights_ @ self.means_
+        diagonal = self.model in _em.DIAGONAL_MODELS
+        data = _em.PreparedData(X, np.ones(X.shape[0]), center, diagonal)
+        resp, row_ll, _ = _em.e_step(
+            data, self.weights_[None], (self.means_ - center)[None], self.covariances_[None]
+        )
+        return data.unsort(resp[:, 0, :]), data.unsort(row_ll[:, 0])
+
+    def predict_proba(self, X):
+        """Posterior profile probabilities from each row's observed values (FIML).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            May contain NaN (not in every column of a row).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_profiles)
+            Rows sum to 1. This is the posterior matrix used for entropy, ICL and the
+            classification diagnostics.
+        """
+        return self._posterior(X)[0]
+
+    def posteriors(self, X):
+        """Alias of :meth:`predict_proba`: the posterior matrix z used for relative entropy."""
+        return self.predict_proba(X)
+
+    def predict(self, X):
+        """Most likely profile (0-based, in the fitted order) of each row."""
+        return self.predict_proba(X).argmax(axis=1)
+
+    def score_samples(self, X):
+        """Log-likelihood of each row's observed values, shape (n_samples,)."""
+        return self._posterior(X)[1]
+
+    def score(self, X, y=None):
+        """Mean log-likelihood per row."""
+        return float(self.score_samples(X).mean())
+
+    def bic(self, X):
+        """Bayesian information criterion on X: ``-2 LL + k ln n``."""
+        ll = self.score_samples(X).sum()
+        return information_criteria(ll, self.n_parameters_, len(X))["bic"]
+
+    def aic(self, X):
+        """Akaike information criterion on X: ``-2 LL + 2k``."""
+        ll = self.score_samples(X).sum()
+        return information_criteria(ll, self.n_parameters_, len(X))["aic"]
+
+    def sample(self, n_samples=1):
+        """Draw complete data from the fitted mixture.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, n_features)
+        labels : ndarray of shape (n_samples,)
+            Profile (0-based) of each drawn row.
+        """
+        check_is_fitted(self)
+        _check_int("n_samples", n_samples, 1)
+        rng = check_random_state(self.random_state)
+        counts = rng.multinomial(n_samples, self.weights_)
+        X = np.vstack(
+            [
+                rng.multivariate_normal(m, c, int(k))
+                for m, c, k in zip(self.means_, self.covariances_, counts)
+            ]
+        )
+        labels = np.repeat(np.arange(self.n_profiles), counts)
+        return X, labels
+
+
+def _random_partition(rng, n, K):
+    """Random partition of n rows into K non-empty groups."""
+    for _ in range(20):
+        lab = rng.randint(K, size=n)
+        if np.bincount(lab, minlength=K).min() > 0:
+            return lab
+    lab = rng.permutation(n) % K
+    return lab
+
+
+def _profile_order(weights, means):
+    """Profiles by decreasing weight; ties (to 1e-10) by decreasing mean over variables."""
+    return np.lexsort((-means.mean(axis=1), -np.round(weights, 10)))
+
+
+def _run_chunks(data, params, chunk, *, ll_init=None, **kwargs):
+    """run_em over chunks of stacked starts (bounds memory for large n)."""
+    weights, means, covs = params
+    S = weights.shape[0]
+    outs = []
+    for a in range(0, S, chunk):
+        b = min(S, a + chunk)
+        lli = None if ll_init is None else ll_init[a:b]
+        outs.append(
+            _em.run_em(data, weights[a:b], means[a:b], covs[a:b], ll_init=lli, **kwargs)
+        )
+    return tuple(np.concatenate([o[i] for o in outs]) for i in range(7))
