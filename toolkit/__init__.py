@@ -9,6 +9,9 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 from .codebook import Codebook, Construct, Item, ResponseScale, load_codebook, parse_codebook
 from .errors import ToolkitError
+from .io import RawExport, item_answers, read_export, write_deidentified
+from .privacy import Deidentified, Disclosure, deidentify, load_or_create_key, pseudonymize, scrub_text
+from .codebook_draft import CodebookDraft, draft_codebook
 from .sample import SampleSurvey, generate_sample, write_sample
 
 try:
@@ -27,6 +30,21 @@ __all__ = [
     "parse_codebook",
     # errors
     "ToolkitError",
+    # io
+    "RawExport",
+    "read_export",
+    "item_answers",
+    "write_deidentified",
+    # privacy
+    "Deidentified",
+    "Disclosure",
+    "deidentify",
+    "load_or_create_key",
+    "pseudonymize",
+    "scrub_text",
+    # codebook drafts
+    "CodebookDraft",
+    "draft_codebook",
     # sample
     "SampleSurvey",
     "generate_sample",

@@ -35,7 +35,7 @@ import pandas as pd
 from .codebook import Codebook, Item
 from .errors import user_error
 
-__all__ = ["RawExport", "read_export", "item_answers", "platform_metadata_reason", "FORMATS"]
+__all__ = ["RawExport", "read_export", "item_answers", "write_deidentified", "platform_metadata_reason", "FORMATS"]
 
 #: Every value of ``RawExport.format``.
 FORMATS = ("google_forms", "microsoft_forms", "qualtrics", "qualtrics_legacy", "csv", "excel")
@@ -592,3 +592,36 @@ def item_answers(raw: RawExport, codebook: Codebook) -> pd.DataFrame:
         arr = np.where(codes >= 0, values[np.maximum(codes, 0)] if len(values) else np.nan, np.nan)
         out[item.id] = arr
     return pd.DataFrame(out, index=raw.table.index, columns=list(codebook.item_ids), dtype=np.float64)
+
+
+# --------------------------------------------------------------------------------------------
+# writing the de-identified result (the other edge of this module)
+
+
+def write_deidentified(result, out_dir: str | PathLike, *, protect=()) -> Path:
+    """Write a :class:`~toolkit.privacy.Deidentified` result into ``out_dir``, all at once.
+
+    Writes ``responses.csv`` (index ``pseudonym``), ``ledger.csv``, ``disclosure.md`` and
+    ``disclosure.json``. Nothing is written if any step fails, and ``out_dir`` may not hold or
+    be a file listed in ``protect`` (the raw export).
+
+    Parameters
+    ----------
+    result : Deidentified
+    out_dir : path
+    protect : iterable of paths, default=()
+        Input files that must not be overwritten or have outputs written beside them.
+
+    Returns
+    -------
+    Path
+        ``out_dir``.
+    """
+    from ._atomic import atomic_output_dir
+
+    with atomic_output_dir(out_dir, protect=protect) as tmp:
+        result.responses.to_csv(tmp / "responses.csv", index=True, index_label="pseudonym", lineterminator="\n")
+        result.ledger.to_csv(tmp / "ledger.csv", index=False, lineterminator="\n")
+        (tmp / "disclosure.md").write_text(result.disclosure.to_markdown(), encoding="utf-8")
+        (tmp / "disclosure.json").write_text(result.disclosure.to_json(), encoding="utf-8")
+    return Path(out_dir)

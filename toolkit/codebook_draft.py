@@ -1,0 +1,332 @@
+"""Draft a codebook from an export, for a person to finish.
+
+``toolkit codebook init EXPORT --out codebook.yml`` calls :func:`draft_codebook`. It reads the
+headers and answers and guesses each column's role:
+
+- platform metadata (timestamps, emails, IP addresses, ...): left out, listed in a comment;
+- the student ID and name columns (by header);
+- Likert-like items: every answer is a label of one known scale (agreement, frequency,
+  likelihood, satisfaction, importance, "true of me", quality) or a small whole number;
+- group columns: a header such as Grade, Section, Class, Gender, or few distinct values;
+- free-text student voice: longer, varied answers.
+
+Items are grouped into one construct per Google Forms grid (``Question [Row]``) or Qualtrics
+matrix (``Q3_1``, ``Q3_2``...), else into a single ``todo_construct``. TODO comments mark what a
+person must decide (construct grouping, reverse keying, unsure group columns). The draft loads
+with :func:`toolkit.codebook.load_codebook` as it is; no answer value that could identify a student
+is written into it (only headers and scale labels).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .codebook import parse_codebook
+from .errors import user_error
+from .io import RawExport, _label_key, platform_metadata_reason
+from .privacy import identifying_columns
+
+__all__ = ["CodebookDraft", "draft_codebook", "KNOWN_SCALES"]
+
+#: Answer scales the draft recognises, lowest answer first.
+KNOWN_SCALES = {
+    "agreement (4 points)": ("Strongly disagree", "Disagree", "Agree", "Strongly agree"),
+    "agreement (5 points)": ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"),
+    "agreement (5 points, neutral)": ("Strongly disagree", "Disagree", "Neutral", "Agree", "Strongly agree"),
+    "agreement (5 points, undecided)": ("Strongly disagree", "Disagree", "Undecided", "Agree", "Strongly agree"),
+    "agreement (5 points, or)": ("Strongly disagree", "Disagree", "Neither agree or disagree", "Agree", "Strongly agree"),
+    "agreement (7 points)": (
+        "Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree", "Somewhat agree", "Agree", "Strongly agree",
+    ),
+    "frequency (5 points)": ("Never", "Rarely", "Sometimes", "Often", "Always"),
+    "frequency (5 points, very often)": ("Never", "Rarely", "Sometimes", "Often", "Very often"),
+    "frequency (5 points, usually)": ("Never", "Rarely", "Sometimes", "Usually", "Always"),
+    "frequency (5 points, almost)": ("Almost never", "Rarely", "Sometimes", "Often", "Almost always"),
+    "likelihood (5 points)": ("Very unlikely", "Unlikely", "Neither likely nor unlikely", "Likely", "Very likely"),
+    "likelihood (5 points, neutral)": ("Very unlikely", "Unlikely", "Neutral", "Likely", "Very likely"),
+    "satisfaction (5 points)": ("Very dissatisfied", "Dissatisfied", "Neither satisfied nor dissatisfied", "Satisfied", "Very satisfied"),
+    "satisfaction (5 points, neutral)": ("Very dissatisfied", "Dissatisfied", "Neutral", "Satisfied", "Very satisfied"),
+    "importance (5 points)": ("Not at all important", "Slightly important", "Moderately important", "Very important", "Extremely important"),
+    "true of me (5 points)": ("Not at all true of me", "Slightly true of me", "Somewhat true of me", "Mostly true of me", "Very true of me"),
+    "true (5 points)": ("Not at all true", "A little true", "Somewhat true", "Mostly true", "Very true"),
+    "quality (5 points)": ("Very poor", "Poor", "Fair", "Good", "Excellent"),
+}
+_SCALE_KEYS = {name: tuple(_label_key(x) for x in labels) for name, labels in KNOWN_SCALES.items()}
+_ID_HEADER = re.compile(r"student\s*(id|number|no\b|#)|pupil\s*(id|number)|\bid\s*(number|no)\b|^(student|pupil)?\s*id$|matricul", re.I)
+_NAME_HEADER = re.compile(r"\bname\b|^recipient(first|last)name$", re.I)
+_GROUP_HEADER = re.compile(
+    r"\b(grade|year|section|class|period|gender|sex|school|teacher|homeroom|form|cohort|group|campus|course|subject|stream|house|block)\b",
+    re.I,
+)
+
+
+def _group_header(col) -> bool:
+    """A short header such as "Grade", "Class period" or "Your section" (not a long statement)."""
+    return len(str(col).split()) <= 4 and bool(_GROUP_HEADER.search(str(col)))
+
+
+_GRID = re.compile(r"^(.*\S)\s*\[(.+)\]\s*$")
+_QUALTRICS_MATRIX = re.compile(r"^(Q\w*?)_(\d+)$", re.I)
+
+
+@dataclass(frozen=True)
+class CodebookDraft:
+    """A drafted codebook.
+
+    Attributes
+    ----------
+    yaml : str
+        The codebook text with TODO comments; loads with :func:`toolkit.codebook.parse_codebook`.
+    columns : DataFrame
+        One row per export column: ``column, role, detail`` (role is ``id``, ``name``, ``item``,
+        ``group``, ``group?``, ``voice``, ``metadata``, ``identifying`` or ``unused``).
+    """
+
+    yaml: str
+    columns: pd.DataFrame
+
+
+def _q(s: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar: safe for any header text.
+    return json.dumps(str(s), ensure_ascii=False)
+
+
+def _slug(text: str, limit: int = 30) -> str:
+    s = re.sub(r"[^0-9a-zA-Z]+", "_", str(text).lower()).strip("_")[:limit].strip("_")
+    if not s or not s[0].isalpha():
+        s = "q_" + s
+    return s
+
+
+def _unique_key(base: str, used: set) -> str:
+    key, k = base, 2
+    while key in used:
+        key = f"{base}_{k}"
+        k += 1
+    used.add(key)
+    return key
+
+
+def _scale_of(values: pd.Series):
+    """(scale name, labels as spelled in the export) or ("numeric", (lo, hi)) or None."""
+    vals = [v.strip() for v in pd.unique(values.to_numpy()) if isinstance(v, str) and v.strip()]
+    if len(vals) < 2:
+        return None
+    keys = {_label_key(v): v for v in vals}
+    best = None
+    for name, skeys in _SCALE_KEYS.items():
+        if set(keys) <= set(skeys) and (best is None or len(skeys) < len(_SCALE_KEYS[best])):
+            best = name
+    if best is not None:
+        spelled = tuple(keys.get(k, lab) for k, lab in zip(_SCALE_KEYS[best], KNOWN_SCALES[best]))
+        return best, spelled
+    if all(re.fullmatch(r"\d+(\.0+)?", v) for v in vals):
+        nums = sorted({int(float(v)) for v in vals})
+        if nums[0] >= 0 and nums[-1] <= 10:
+            for lo, hi in ((1, 4), (1, 5), (1, 7), (0, 10), (1, 10)):
+                if lo <= nums[0] and nums[-1] <= hi:
+                    return "numeric", (lo, hi)
+    return None
+
+
+def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft:
+    """Draft a codebook from an export read without one.
+
+    Parameters
+    ----------
+    raw : RawExport
+        From ``read_export(path)`` (no codebook). For Qualtrics the columns are its ids
+        (``Q1_1``); the question text goes into each item's ``text``.
+    title : str, optional
+        Codebook title; default the export's file name.
+
+    Returns
+    -------
+    CodebookDraft
+
+    Raises
+    ------
+    ToolkitError
+        No column looks like a Likert item, so there is nothing to score.
+
+    Examples
+    --------
+    >>> from toolkit.config import SAMPLE_DIR
+    >>> from toolkit.io import read_export
+    >>> draft = draft_codebook(read_export(SAMPLE_DIR / "survey_export.csv"))
+    >>> draft.columns.set_index("column").loc["Student ID", "role"]
+    'id'
+    """
+    t = raw.table
+    n = len(t)
+    ident = identifying_columns(t, fmt=raw.format)
+    ident = dict(zip(ident["column"], ident["reason"]))
+    roles: dict[str, tuple[str, str]] = {}
+    items: list[tuple[str, tuple]] = []
+    id_col = None
+    for col in t.columns:
+        s = t[col]
+        meta = platform_metadata_reason(col, raw.format)
+        k = " ".join(str(col).lower().split())
+        if meta and k in {"name", "recipientfirstname", "recipientlastname", "recipient first name", "recipient last name"}:
+            roles[col] = ("name", meta)
+            continue
+        if meta:
+            roles[col] = ("metadata", meta)
+            continue
+        if id_col is None and _ID_HEADER.search(str(col)):
+            id_col = col
+            roles[col] = ("id", "header names a student ID")
+            continue
+        scale = _scale_of(s)
+        if scale is not None and not _group_header(col):
+            roles[col] = ("item", scale[0])
+            items.append((col, scale))
+            continue
+        if _NAME_HEADER.search(str(col)) and "values look like names" in ident.get(col, "values look like names"):
+            roles[col] = ("name", "header says name")
+            continue
+        filled = s[s.str.strip() != ""]
+        n_unique = filled.nunique()
+        if col in ident and not _group_header(col):
+            roles[col] = ("identifying", ident[col])
+        elif _group_header(col) and n_unique <= max(50, 0.2 * n):
+            roles[col] = ("group", "header names a group")
+        elif 1 <= n_unique <= 12 and n_unique <= 0.2 * max(n, 1) and filled.str.len().mean() < 30:
+            roles[col] = ("group?", f"{n_unique} distinct values")
+        elif len(filled) and (filled.str.len().mean() >= 8 or n_unique > 0.5 * len(filled)):
+            roles[col] = ("voice", "free text")
+        else:
+            roles[col] = ("unused", "not recognised")
+    if not items:
+        raise user_error(
+            "no column looks like a Likert item (every answer a label of a known scale, or a small whole number)",
+            file=raw.path,
+            fix="write the codebook by hand (see docs/interfaces.md), or check that this is the survey export",
+        )
+
+    # the response scale most items use; others get their own scale
+    common = Counter(sc for _, sc in items).most_common(1)[0][0]
+
+    # constructs: one per grid stem / Qualtrics matrix, else one TODO construct
+    groups: dict[str, list[str]] = {}
+    for col, _ in items:
+        m = _GRID.match(col) or _QUALTRICS_MATRIX.match(col)
+        stem = m.group(1) if m else None
+        groups.setdefault(stem, []).append(col)
+    singles = [c for stem, cols in groups.items() for c in cols if stem is None or len(cols) < 2]
+    grouped = {stem: cols for stem, cols in groups.items() if stem is not None and len(cols) >= 2}
+
+    numeric = pd.DataFrame({col: _as_numbers(t[col], sc) for col, sc in items})
+    hint = _reverse_hints(numeric, grouped, singles)
+
+    used_keys: set = set()
+    used_items: set = set()
+    lines = [
+        f"# Codebook drafted by `toolkit codebook init` from {raw.path.name} ({raw.format}).",
+        "# Check every TODO, then: toolkit deidentify EXPORT --codebook THIS_FILE --out work/clean",
+        f"title: {_q(title or raw.path.stem.replace('_', ' '))}  # TODO: a short title",
+    ]
+    lines += _scale_lines(common, "response_scale", "")
+    if id_col is not None:
+        lines.append(f"id_column: {_q(id_col)}")
+    else:
+        lines.append("# TODO: no student ID column found. Without id_column, pseudonyms come from row numbers and waves do not link.")
+    names = [c for c, (r, _) in roles.items() if r == "name"]
+    lines.append("name_columns: [" + ", ".join(_q(c) for c in names) + "]")
+    grp = [c for c, (r, _) in roles.items() if r == "group"]
+    maybe = [c for c, (r, _) in roles.items() if r == "group?"]
+    lines.append("group_columns:" + ("" if grp else " []"))
+    lines += [f"  - {_q(c)}" for c in grp]
+    lines += [f"  # - {_q(c)}  # TODO: a group column? ({roles[c][1]})" for c in maybe]
+    voice = [c for c, (r, _) in roles.items() if r == "voice"]
+    lines.append("voice_columns:" + ("" if voice else " {}"))
+    vkeys: set = set()
+    lines += [f"  {_unique_key(_slug(c), vkeys)}: {_q(c)}" for c in voice]
+    left_out = [(c, why) for c, (r, why) in roles.items() if r in ("metadata", "identifying", "unused")]
+    if left_out:
+        lines.append("# Left out (deidentify drops every column the codebook does not name):")
+        lines += [f"#   {_q(c)}: {why}" for c, why in left_out]
+    lines += [
+        "constructs:",
+        "  # TODO: group the items into constructs (scales whose items are averaged) and name them.",
+        "  # TODO: mark reverse-keyed items as {column: \"...\", reverse: true}; hints below come from the answers.",
+    ]
+    scale_of = dict(items)
+    blocks = [(stem, cols) for stem, cols in grouped.items()]
+    if singles:
+        blocks.append((None, singles))
+    for stem, cols in blocks:
+        ckey = _unique_key(_slug(stem) if stem else "todo_construct", used_keys)
+        label = stem if stem else "TODO construct"
+        if stem and raw.question_text.get(cols[0]):
+            label = raw.question_text[cols[0]].split(" - ")[0][:80] or stem
+        lines += [f"  {ckey}:", f"    label: {_q(label)}", "    items:"]
+        for k, col in enumerate(cols, start=1):
+            iid = _unique_key(f"{ckey[:20]}_{k}" if stem else f"item{k:02d}", used_items)
+            sc = scale_of[col]
+            text = raw.question_text.get(col)
+            parts = [f"column: {_q(col)}"]
+            if text and text != col:
+                parts.append(f"text: {_q(text)}")
+            comment = f"  # TODO: reverse keyed? {hint[col]}" if col in hint else ""
+            if sc != common:
+                lines.append(f"      {iid}:{comment}")
+                lines.append(f"        column: {_q(col)}")
+                if text and text != col:
+                    lines.append(f"        text: {_q(text)}")
+                lines += _scale_lines(sc, "scale", "        ")
+            elif len(parts) == 1:
+                lines.append(f"      {iid}: {_q(col)}{comment}")
+            else:
+                lines.append(f"      {iid}: {{{', '.join(parts)}}}{comment}")
+    yaml_text = "\n".join(lines) + "\n"
+    parse_codebook(yaml_text, source=f"<draft of {raw.path.name}>")  # the draft must load as it is
+    columns = pd.DataFrame(
+        [(c, r, d) for c, (r, d) in roles.items()], columns=["column", "role", "detail"], dtype=object
+    )
+    return CodebookDraft(yaml=yaml_text, columns=columns)
+
+
+def _scale_lines(scale, key: str, indent: str) -> list[str]:
+    name, spec = scale
+    if name == "numeric":
+        lo, hi = spec
+        return [f"{indent}{key}: {{min: {lo}, max: {hi}}}  # answers are numbers; TODO: add labels if useful"]
+    return [
+        f"{indent}{key}:  # {name}",
+        f"{indent}  min: 1",
+        f"{indent}  max: {len(spec)}",
+        f"{indent}  labels: [" + ", ".join(_q(x) for x in spec) + "]",
+    ]
+
+
+def _as_numbers(s: pd.Series, scale) -> np.ndarray:
+    name, spec = scale
+    if name == "numeric":
+        return pd.to_numeric(s.str.strip(), errors="coerce").to_numpy(dtype=float)
+    pos = {_label_key(lab): k + 1 for k, lab in enumerate(spec)}
+    return s.map(lambda v: pos.get(_label_key(v), np.nan) if isinstance(v, str) else np.nan).to_numpy(dtype=float)
+
+
+def _reverse_hints(numeric: pd.DataFrame, grouped: dict, singles: list) -> dict:
+    """Items whose answers run against the rest of their block (negative item-rest correlation)."""
+    hints = {}
+    blocks = list(grouped.values()) + ([singles] if singles else [])
+    for cols in blocks:
+        if len(cols) < 3:
+            continue
+        block = numeric[cols]
+        z = (block - block.mean()) / block.std(ddof=0).replace(0, np.nan)
+        for col in cols:
+            rest = z.drop(columns=col).mean(axis=1)
+            r = block[col].corr(rest)
+            if pd.notna(r) and r < -0.1:
+                hints[col] = f"(answers run against the other items, r = {r:.2f})"
+    return hints
