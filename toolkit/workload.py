@@ -1,0 +1,464 @@
+"""The workload model: what a plan for every student costs in teacher time.
+
+Every number the scaling study uses about teachers' time is an *assumption* with a default, a
+plausible range, a unit, a source and a confidence, kept in a YAML file
+(``toolkit/data/workload.yml``). Where a public figure exists the file cites it
+(``kind: public``); where none exists it says so (``kind: assumption``), so a teacher knows which
+numbers to replace with local timings first. :func:`load_workload` reads the defaults, or a
+teacher's own file on top of them, and validates every entry.
+
+The four ways of planning and their cost in minutes per term (N students, K profiles, F = the
+share of students flagged because the profiles fit them poorly, T templates written)::
+
+    none        0
+    individual  N * (individual_plan + checkins_per_term * checkin)
+    templated   T * template + N * personalise + F*N * conversation
+                + N * checkins_per_term * checkin
+    hybrid      T * template + (1-F)*N * personalise + F*N * (individual_plan + conversation)
+                + N * checkins_per_term * checkin
+
+Teachers = ceil(N / students_per_teacher). Templates: ``template_scope="teacher"`` (default)
+means every teacher writes their own K templates, T = K * teachers; ``"school"`` means a school
+writes K templates once and its teachers share them, T = K * ceil(N / students_per_school).
+Hours per week per teacher = minutes / 60 / teachers / weeks_per_term, and the share of planning
+time is that against ``planning_minutes_per_week`` / 60.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass, field, replace as _dc_replace
+from os import PathLike
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+import yaml
+from sklearn.utils import check_random_state
+
+from .config import PACKAGE_DATA
+from .errors import ToolkitError, user_error
+
+__all__ = [
+    "Assumption",
+    "Workload",
+    "load_workload",
+    "way_minutes",
+    "cost_table",
+    "WAYS",
+    "TEMPLATE_SCOPES",
+    "DEFAULT_WORKLOAD",
+]
+
+#: The bundled defaults.
+DEFAULT_WORKLOAD = PACKAGE_DATA / "workload.yml"
+#: The four ways of planning, cheapest first.
+WAYS = ("none", "individual", "templated", "hybrid")
+#: Who writes the templates: every teacher their own, or one set per school.
+TEMPLATE_SCOPES = ("teacher", "school")
+#: The assumptions a workload must hold.
+REQUIRED = (
+    "individual_plan_minutes",
+    "template_minutes",
+    "personalise_minutes",
+    "conversation_minutes",
+    "checkin_minutes",
+    "checkins_per_term",
+    "planning_minutes_per_week",
+    "students_per_teacher",
+    "weeks_per_term",
+    "students_per_school",
+)
+#: Assumptions that divide something, so they must be above zero.
+_POSITIVE = ("planning_minutes_per_week", "students_per_teacher", "weeks_per_term", "students_per_school")
+KINDS = ("public", "assumption", "local")
+CONFIDENCES = ("high", "medium-high", "medium", "low-medium", "low", "none", "local")
+_FIELDS = ("description", "value", "low", "high", "unit", "source", "confidence", "kind")
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """One number of the workload model, with where it comes from.
+
+    Attributes
+    ----------
+    key : str
+    value : float
+        The default used for point estimates.
+    low, high : float
+        The plausible range the Monte Carlo draws from (``low <= value <= high``).
+    unit, source, description : str
+    confidence : {"high", "medium-high", "medium", "low-medium", "low", "none", "local"}
+    kind : {"public", "assumption", "local"}
+        ``public``: the default comes from a cited public figure; ``assumption``: no source was
+        found, replace it with a local figure; ``local``: the user's own figure.
+    """
+
+    key: str
+    value: float
+    low: float
+    high: float
+    unit: str
+    source: str
+    confidence: str
+    kind: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A validated set of workload assumptions. Build it with :func:`load_workload`.
+
+    Attributes
+    ----------
+    assumptions : mapping of str to Assumption
+        In the order of the file.
+    path : Path or None
+        The user's file, when one was given (defaults otherwise).
+    """
+
+    assumptions: Mapping[str, Assumption]
+    path: Path | None = None
+
+    def __getitem__(self, key: str) -> Assumption:
+        try:
+            return self.assumptions[key]
+        except KeyError:
+            raise ToolkitError(
+                f"unknown workload assumption '{key}'. Known assumptions: {', '.join(self.assumptions)}."
+            ) from None
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Assumption key -> default value."""
+        return {k: a.value for k, a in self.assumptions.items()}
+
+    def with_values(self, **values: float) -> "Workload":
+        """A copy with some defaults changed (ranges widened to hold the new values).
+
+        Parameters
+        ----------
+        **values : float
+            Assumption key -> new value.
+
+        Returns
+        -------
+        Workload
+        """
+        new = dict(self.assumptions)
+        for key, v in values.items():
+            a = self[key]
+            v = float(v)
+            new[key] = _dc_replace(a, value=v, low=min(a.low, v), high=max(a.high, v))
+        _check_positive(new, self.path)
+        return Workload(MappingProxyType(new), self.path)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per assumption: key, value, low, high, unit, kind, confidence, source."""
+        rows = [
+            {"assumption": a.key, "value": a.value, "low": a.low, "high": a.high, "unit": a.unit,
+             "kind": a.kind, "confidence": a.confidence, "description": a.description, "source": a.source}
+            for a in self.assumptions.values()
+        ]
+        return pd.DataFrame(rows)
+
+    def draw(self, n_draws: int = 2000, *, distribution: str = "triangular", random_state=None) -> pd.DataFrame:
+        """Draw every assumption independently from its range, for a Monte Carlo.
+
+        Parameters
+        ----------
+        n_draws : int, default=2000
+        distribution : {"triangular", "uniform"}, default="triangular"
+            Triangular: between ``low`` and ``high`` with its mode at ``value``. Uniform: flat
+            between ``low`` and ``high``. An assumption with ``low == high`` is constant.
+        random_state : int, RandomState instance or None
+            Seed; the same seed gives the same draws.
+
+        Returns
+        -------
+        DataFrame
+            ``n_draws`` rows, one column per assumption.
+        """
+        if not isinstance(n_draws, numbers.Integral) or n_draws < 1:
+            raise ValueError(f"n_draws={n_draws!r} should be an integer >= 1")
+        if distribution not in ("triangular", "uniform"):
+            raise ValueError(f"distribution={distribution!r} should be 'triangular' or 'uniform'")
+        rng = check_random_state(random_state)
+        out = {}
+        for key, a in self.assumptions.items():  # fixed order: same seed, same draws
+            if a.high == a.low:
+                out[key] = np.full(n_draws, a.value, dtype=float)
+            elif distribution == "triangular":
+                out[key] = rng.triangular(a.low, a.value, a.high, size=n_draws)
+            else:
+                out[key] = rng.uniform(a.low, a.high, size=n_draws)
+        return pd.DataFrame(out)
+
+    def costs(self, n_students: int, n_profiles: int, flagged_share: float, *, template_scope: str = "teacher") -> pd.DataFrame:
+        """Cost of the four ways at the defaults; see :func:`cost_table`."""
+        return cost_table(self, n_students, n_profiles, flagged_share, template_scope=template_scope)
+
+
+def _fail(what: str, file, key: str | None = None, value=None, fix: str | None = None):
+    column = None if key is None else key
+    return user_error(what, file=file, column=column, value=value, fix=fix)
+
+
+def _number(x, file, key):
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(float(x)):
+        raise _fail("expected a number", file, key, x, fix="write a plain number such as 45")
+    return float(x)
+
+
+def _text(x, file, key, *, allowed=None):
+    if not isinstance(x, str) or not x.strip():
+        raise _fail("expected a text", file, key, x, fix="write a short text")
+    x = " ".join(x.split())
+    if allowed is not None and x not in allowed:
+        raise _fail(f"expected one of {', '.join(allowed)}", file, key, x, fix=f"use one of {', '.join(allowed)}")
+    return x
+
+
+def _parse_entry(key: str, raw, file, base: Assumption | None) -> Assumption:
+    if isinstance(raw, numbers.Real) and not isinstance(raw, bool):
+        v = _number(raw, file, key)
+        return Assumption(key, v, v, v, base.unit if base else "", f"local figure from {Path(str(file)).name}",
+                          "local", "local", base.description if base else "")
+    if not isinstance(raw, dict):
+        raise _fail("expected a number, or a mapping with value, low, high, unit, source, confidence and kind",
+                    file, key, raw, fix="see toolkit/data/workload.yml for the layout")
+    unknown = sorted(set(map(str, raw)) - set(_FIELDS))
+    if unknown:
+        raise _fail(f"unknown field '{unknown[0]}'", file, f"{key}.{unknown[0]}",
+                    fix=f"use only {', '.join(_FIELDS)}")
+    if base is None:
+        missing = [f for f in ("value", "low", "high", "unit", "source", "confidence", "kind") if f not in raw]
+        if missing:
+            raise _fail(f"missing field(s) {', '.join(missing)}", file, key, fix="give every field of the assumption")
+        base = Assumption(key, 0.0, 0.0, 0.0, "", "", "none", "assumption")
+    fields = {}
+    for f in ("value", "low", "high"):
+        if f in raw:
+            fields[f] = _number(raw[f], file, f"{key}.{f}")
+    for f in ("unit", "source", "description"):
+        if f in raw:
+            fields[f] = _text(raw[f], file, f"{key}.{f}")
+    if "confidence" in raw:
+        fields["confidence"] = _text(raw["confidence"], file, f"{key}.confidence", allowed=CONFIDENCES)
+    if "kind" in raw:
+        fields["kind"] = _text(raw["kind"], file, f"{key}.kind", allowed=KINDS)
+    if "value" in fields and fields["value"] != base.value and "source" not in fields:
+        # The user changed a number without saying where it comes from: it is their own figure.
+        fields.setdefault("source", f"local figure from {Path(str(file)).name}")
+        fields.setdefault("kind", "local")
+        fields.setdefault("confidence", "local")
+    a = _dc_replace(base, **fields)
+    for f in ("value", "low", "high"):
+        if getattr(a, f) < 0:
+            raise _fail(f"a time or a count cannot be negative", file, f"{key}.{f}", getattr(a, f),
+                        fix="write a number of zero or more")
+    if not a.low <= a.value <= a.high:
+        raise _fail(f"the range must hold the value: low={a.low:g} <= value={a.value:g} <= high={a.high:g} is false",
+                    file, key, fix="give low and high around the value")
+    return a
+
+
+def _check_positive(assumptions: Mapping[str, Assumption], file) -> None:
+    for key in _POSITIVE:
+        a = assumptions[key]
+        if a.low <= 0:
+            raise _fail("must be above zero (the study divides by it)", file or DEFAULT_WORKLOAD, f"{key}.low", a.low,
+                        fix="give a positive number")
+
+
+def _read_yaml(path: Path):
+    if not path.is_file():
+        raise user_error("workload file not found", file=path, fix="give the path of a workload .yml file")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise user_error("the workload file is not UTF-8 text", file=path, fix="save it as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark else None
+        raise user_error(f"the workload file is not valid YAML ({getattr(exc, 'problem', None) or exc})",
+                         file=path, row=row, fix="check indentation and colons") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise user_error("expected a mapping of assumption keys to their values", file=path, value=data,
+                         fix="see toolkit/data/workload.yml for the layout")
+    return data
+
+
+def load_workload(path: str | PathLike | None = None) -> Workload:
+    """Read the workload assumptions: the bundled defaults, or a user's file on top of them.
+
+    Parameters
+    ----------
+    path : path, optional
+        A YAML file with some or all of the assumptions (see ``toolkit/data/workload.yml``). An
+        entry may be a full mapping, some of its fields (the rest keep their defaults) or a bare
+        number (a local figure with no range). A changed value with no ``source`` is marked
+        ``kind: local``.
+
+    Returns
+    -------
+    Workload
+
+    Raises
+    ------
+    ToolkitError
+        For a missing or malformed file, an unknown assumption or field, a value that is not a
+        number, a negative value, a range that does not hold its value, or a zero where the
+        study divides. The message names the file, the key and the value.
+
+    Examples
+    --------
+    >>> w = load_workload()
+    >>> w["students_per_teacher"].value, w["students_per_teacher"].kind
+    (150.0, 'public')
+    >>> w["template_minutes"].kind
+    'assumption'
+    """
+    data = _read_yaml(DEFAULT_WORKLOAD)
+    defaults = {str(k): _parse_entry(str(k), v, DEFAULT_WORKLOAD, None) for k, v in data.items()}
+    missing = [k for k in REQUIRED if k not in defaults]
+    if missing:  # pragma: no cover - the bundled file is tested
+        raise _fail(f"missing assumption(s) {', '.join(missing)}", DEFAULT_WORKLOAD)
+    if path is None:
+        _check_positive(defaults, DEFAULT_WORKLOAD)
+        return Workload(MappingProxyType(defaults), None)
+    path = Path(path)
+    user = _read_yaml(path)
+    merged = dict(defaults)
+    for k, v in user.items():
+        key = str(k)
+        if key not in defaults:
+            raise user_error("unknown workload assumption", file=path, column=key,
+                             fix=f"use one of {', '.join(defaults)}")
+        merged[key] = _parse_entry(key, v, path, defaults[key])
+    _check_positive(merged, path)
+    return Workload(MappingProxyType(merged), path)
+
+
+def way_minutes(values: Mapping[str, float | np.ndarray], n_students, n_profiles, flagged_share,
+                *, template_scope: str = "teacher") -> dict[str, np.ndarray]:
+    """Teacher minutes per term of each way, for all teachers together.
+
+    Parameters
+    ----------
+    values : mapping
+        Assumption key -> value, or -> array of Monte Carlo draws (then every result is an array).
+    n_students : int
+        Students N.
+    n_profiles : int
+        Profiles K (templates per teacher or per school).
+    flagged_share : float
+        Share F of students flagged for a one-to-one conversation (and, in the hybrid, a full
+        individual plan).
+    template_scope : {"teacher", "school"}, default="teacher"
+        Who writes the templates: every teacher their own K, or each school one set of K that its
+        teachers share.
+
+    Returns
+    -------
+    dict
+        ``{"none", "individual", "templated", "hybrid"}`` -> minutes, plus ``"n_teachers"`` and
+        ``"n_templates"``.
+
+    Notes
+    -----
+    See the module docstring for the formulas.
+
+    Examples
+    --------
+    >>> w = load_workload()
+    >>> m = way_minutes(w.values, 150, 4, 0.1)
+    >>> float(m["individual"])  # 150 * (60 + 6 * 2)
+    10800.0
+    >>> float(m["templated"])  # 4*90 + 150*20 + 15*10 + 150*12
+    5310.0
+    """
+    if template_scope not in TEMPLATE_SCOPES:
+        raise ValueError(f"template_scope={template_scope!r} should be one of {TEMPLATE_SCOPES}")
+    if not 0.0 <= float(flagged_share) <= 1.0:
+        raise ValueError(f"flagged_share={flagged_share!r} should be between 0 and 1")
+    v = {k: np.asarray(values[k], dtype=float) for k in REQUIRED}
+    n = float(n_students)
+    teachers = np.ceil(n / v["students_per_teacher"])
+    if template_scope == "teacher":
+        templates = n_profiles * teachers
+    else:
+        templates = n_profiles * np.ceil(n / v["students_per_school"])
+    flagged = flagged_share * n
+    checkins = n * v["checkins_per_term"] * v["checkin_minutes"]
+    template_cost = templates * v["template_minutes"]
+    zero = np.zeros_like(teachers)
+    return {
+        "none": zero,
+        "individual": n * v["individual_plan_minutes"] + checkins,
+        "templated": template_cost + n * v["personalise_minutes"] + flagged * v["conversation_minutes"] + checkins,
+        "hybrid": (template_cost + (n - flagged) * v["personalise_minutes"]
+                   + flagged * (v["individual_plan_minutes"] + v["conversation_minutes"]) + checkins),
+        "n_teachers": teachers,
+        "n_templates": templates * np.ones_like(teachers),
+    }
+
+
+def _derive(minutes, teachers, values) -> dict[str, np.ndarray]:
+    hours = np.asarray(minutes, dtype=float) / 60.0
+    per_teacher = hours / teachers
+    per_week = per_teacher / np.asarray(values["weeks_per_term"], dtype=float)
+    share = per_week * 60.0 / np.asarray(values["planning_minutes_per_week"], dtype=float)
+    return {"hours_per_term": hours, "hours_per_term_per_teacher": per_teacher,
+            "hours_per_week_per_teacher": per_week, "share_of_planning": share}
+
+
+def cost_table(workload: Workload, n_students: int, n_profiles: int, flagged_share: float,
+               *, template_scope: str = "teacher") -> pd.DataFrame:
+    """Teacher time of the four ways at the workload's defaults.
+
+    Parameters
+    ----------
+    workload : Workload
+    n_students : int
+    n_profiles : int
+    flagged_share : float
+        Share of students flagged (the profiles fit them poorly).
+    template_scope : {"teacher", "school"}, default="teacher"
+
+    Returns
+    -------
+    DataFrame
+        One row per way: ``way, n_students, n_profiles, n_teachers, n_templates, flagged_share,
+        minutes_per_student, hours_per_term, hours_per_term_per_teacher,
+        hours_per_week_per_teacher, share_of_planning``.
+
+    Examples
+    --------
+    >>> t = cost_table(load_workload(), 150, 4, 0.1)
+    >>> t.set_index("way").loc["individual", "hours_per_week_per_teacher"]  # 10800/60/12
+    np.float64(15.0)
+    """
+    if not isinstance(n_students, numbers.Integral) or n_students < 1:
+        raise ValueError(f"n_students={n_students!r} should be an integer >= 1")
+    values = workload.values
+    m = way_minutes(values, n_students, n_profiles, flagged_share, template_scope=template_scope)
+    rows = []
+    for way in WAYS:
+        d = _derive(m[way], m["n_teachers"], values)
+        rows.append({
+            "way": way,
+            "n_students": int(n_students),
+            "n_profiles": int(n_profiles) if way in ("templated", "hybrid") else 0,
+            "n_teachers": int(m["n_teachers"]),
+            "n_templates": int(m["n_templates"]) if way in ("templated", "hybrid") else 0,
+            "flagged_share": float(flagged_share) if way in ("templated", "hybrid") else 0.0,
+            "minutes_per_student": float(m[way]) / n_students,
+            **{k: float(x) for k, x in d.items()},
+        })
+    return pd.DataFrame(rows)
