@@ -164,6 +164,164 @@ def deidentify(export, codebook_path, out_dir, key_file, min_answered, min_cell,
     click.echo(f"Wrote responses.csv, ledger.csv, disclosure.md and disclosure.json to {out_dir}")
 
 
+def _scaling_read_scores(path: Path, groups, what: str):
+    """Read a scores CSV (index pseudonym): numeric columns as floats, group columns as text."""
+    import pandas as pd
+
+    from .errors import user_error
+
+    if not path.is_file():
+        raise user_error(f"{what} not found", file=path, fix="give the scores.csv written by toolkit score")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise user_error(f"{what} cannot be read as CSV ({type(exc).__name__})", file=path,
+                         fix="give the scores.csv written by toolkit score") from None
+    if raw.empty:
+        raise user_error(f"{what} has no rows", file=path, fix="score the responses first (toolkit score)")
+    index_col = "pseudonym" if "pseudonym" in raw.columns else raw.columns[0]
+    raw = raw.set_index(index_col)
+    raw.index.name = "pseudonym"
+    for c in raw.columns:
+        if c in groups:
+            continue
+        values = raw[c].str.strip().replace("", None)
+        num = pd.to_numeric(values, errors="coerce")
+        if (num.notna() == values.notna()).all():
+            raw[c] = num.astype(float)
+    return raw
+
+
+def _scaling_profile_choice(profiles_dir: Path):
+    """(model number, K) of the solution the profiles stage chose, each None when not found."""
+    import json
+
+    import pandas as pd
+
+    from .errors import user_error
+
+    if not profiles_dir.is_dir():
+        raise user_error("profiles folder not found", file=profiles_dir,
+                         fix="give the --out folder of toolkit profiles")
+    model = k = None
+    mj = profiles_dir / "model.json"
+    if mj.is_file():
+        try:
+            meta = json.loads(mj.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise user_error("model.json is not valid JSON", file=mj, fix="re-run toolkit profiles") from None
+        if isinstance(meta, dict):
+            for key in ("model", "model_number"):
+                if isinstance(meta.get(key), int) and not isinstance(meta.get(key), bool):
+                    model = meta[key]
+                    break
+            for key in ("n_profiles", "k"):
+                if isinstance(meta.get(key), int) and not isinstance(meta.get(key), bool):
+                    k = meta[key]
+                    break
+    asg = profiles_dir / "assignments.csv"
+    if k is None and asg.is_file():
+        head = pd.read_csv(asg, nrows=0).columns
+        ps = [c for c in head if str(c)[:1] == "p" and str(c)[1:].isdigit()]
+        k = len(ps) or None
+    return model, k
+
+
+@cli.command()
+@click.option("--responses", "responses_dir", type=click.Path(path_type=Path), required=True, help="Folder holding scores.csv (toolkit score) or responses.csv (toolkit deidentify), or the scores.csv itself.")
+@click.option("--profiles", "profiles_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder written by toolkit profiles (the chosen model and K are read from it).")
+@click.option("--workload", "workload_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Your workload assumptions (.yml); default the bundled ones.")
+@click.option("--wave2", "wave2_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Scores CSV of wave 2, for the transition table.")
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The codebook .yml (default: codebook.yml found beside the scores or profiles).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed of the fits and the Monte Carlo.")
+@click.option("--model", "model", type=click.IntRange(1, 6), default=None, help="tidyLPA model number (default: the profiles folder's, else 1).")
+@click.option("--k", "k", type=click.IntRange(min=1), default=None, help="Number of profiles for costs and transfer (default: the profiles folder's, else the knee).")
+@click.option("--template-scope", type=click.Choice(["teacher", "school"]), default="teacher", show_default=True, help="Templates written by every teacher, or once per school and shared.")
+@click.option("--min-cell", type=click.IntRange(min=1), default=10, show_default=True, help="Smallest group or count shown.")
+def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_path, out_dir, seed, model, k, template_scope, min_cell):
+    """The scaling study: teacher hours against plan fidelity, projected from a class to a district.
+
+    Writes OUT/costs.csv, fidelity.csv, tradeoff.csv, projection.csv, transfer.csv,
+    transitions.csv, sensitivity.csv, workload.csv, statements.md and four PNG figures, all at once.
+
+    \b
+    Example:
+      toolkit scaling --responses work/scores --profiles work/profiles --wave2 work/scores2/scores.csv --out work/scaling
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ._atomic import atomic_output_dir
+    from .codebook import load_codebook
+    from .errors import user_error
+    from .scaling import scaling_study
+    from .workload import load_workload
+
+    groups = ("Section", "Grade")
+    responses_dir = Path(responses_dir)
+    folder = responses_dir if responses_dir.is_dir() else responses_dir.parent
+    if codebook_path is None:
+        found = [p / "codebook.yml" for p in (folder, folder.parent, Path(profiles_dir)) if (p / "codebook.yml").is_file()]
+        codebook_path = found[0] if found else None
+    cb = load_codebook(codebook_path) if codebook_path is not None else None
+    if responses_dir.is_file():
+        scores = _scaling_read_scores(responses_dir, groups, "the scores file")
+    elif (responses_dir / "scores.csv").is_file():
+        scores = _scaling_read_scores(responses_dir / "scores.csv", groups, "the scores file")
+    elif (responses_dir / "responses.csv").is_file():
+        if cb is None:
+            raise user_error("responses.csv must be scored with its codebook, and none was found", file=responses_dir,
+                             fix="pass --codebook, or give the folder of toolkit score")
+        from .scoring import score_scales
+
+        responses = _scaling_read_scores(responses_dir / "responses.csv", tuple(cb.group_columns) + tuple(cb.voice_columns), "the responses file")
+        scores = score_scales(responses, cb)
+        for g in cb.group_columns:
+            if g in responses.columns and g not in scores.columns:
+                scores[g] = responses[g].reindex(scores.index)
+    else:
+        raise user_error("no scores.csv or responses.csv in this folder", file=responses_dir,
+                         fix="give the --out folder of toolkit score (or of toolkit deidentify)")
+    wave2 = _scaling_read_scores(Path(wave2_path), groups, "the wave-2 scores file") if wave2_path else None
+    p_model, p_k = _scaling_profile_choice(Path(profiles_dir))
+    model = model or p_model or 1
+    k = k or p_k
+    workload = load_workload(workload_path)
+    if cb is None:
+        click.echo("Note: no codebook found, so every score column is read as higher-is-better; pass --codebook.", err=True)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the no-codebook warning was echoed above
+        study = scaling_study(scores, workload=workload, model=model, wave2_scores=wave2, groups=groups,
+                              random_state=seed, min_cell=min_cell, codebook=cb, k=k, template_scope=template_scope)
+    tables = {"costs": study.costs, "fidelity": study.fidelity, "tradeoff": study.tradeoff,
+              "projection": study.projection, "transfer": study.transfer, "transitions": study.transitions,
+              "sensitivity": study.sensitivity, "workload": workload.to_frame()}
+    with atomic_output_dir(out_dir, protect=[p for p in (responses_dir, wave2_path, workload_path) if p]) as tmp:
+        for name, table in tables.items():
+            if name == "transitions" and wave2 is None:
+                continue
+            table.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g", lineterminator="\n")
+        lines = [f"# Scaling study (K={study.k}, model {model}, seed {seed})", ""]
+        lines += [f"- {s}" for s in study.statements]
+        if study.notes:
+            lines += ["", "## Notes", ""] + [f"- {n}" for n in study.notes]
+        (tmp / "statements.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        for name in ("costs", "tradeoff", "projection", "sensitivity"):
+            fig, ax = plt.subplots(figsize=(8, 5))
+            getattr(study, f"plot_{name}")(ax=ax)
+            fig.tight_layout()
+            fig.savefig(tmp / f"{name}.png", dpi=120, metadata={"Software": None})
+            plt.close(fig)
+    click.echo(f"Scaling study (K={study.k}) written to {out_dir}")
+    for s in study.statements[:4]:
+        click.echo(f"  {s}")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``toolkit`` console script."""
     cli.main(args=argv, prog_name="toolkit")
