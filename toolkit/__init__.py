@@ -13,6 +13,8 @@ from .io import RawExport, item_answers, read_export, write_deidentified
 from .privacy import Deidentified, Disclosure, deidentify, load_or_create_key, pseudonymize, scrub_text
 from .codebook_draft import CodebookDraft, draft_codebook
 from .sample import SampleSurvey, generate_sample, write_sample
+from .scaling import ScalingStudy, scaling_study
+from .workload import Assumption, Workload, load_workload
 
 try:
     __version__ = _version("learning-profiles-toolkit")
@@ -49,4 +51,10 @@ __all__ = [
     "SampleSurvey",
     "generate_sample",
     "write_sample",
+    # scaling
+    "ScalingStudy",
+    "scaling_study",
+    "Assumption",
+    "Workload",
+    "load_workload",
 ]
