@@ -61,11 +61,11 @@ def select_constructs(codebook: Codebook, constructs: str | Iterable[str] | None
     for key in keys:
         if key not in known:
             close = difflib.get_close_matches(str(key), list(known), n=3, cutoff=0.5)
-            hint = f"did you mean {' or '.join(repr(c) for c in close)}? " if close else ""
+            hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
             raise user_error(
-                f"unknown construct '{key}'",
+                f"unknown construct '{key}'{hint}",
                 file=codebook.path,
-                fix=f"{hint}the codebook's constructs are {', '.join(codebook.construct_keys)}",
+                fix=f"use one of the codebook's constructs: {', '.join(codebook.construct_keys)}",
             )
         out.append(known[key])
     return tuple(out)
