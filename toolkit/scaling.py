@@ -691,7 +691,8 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:,.1f}"
 
 
-def _statements(projection, k, fid, knee_text, transfer, transitions, breakeven, sens, min_cell) -> list[str]:
+def _statements(projection, k, fid, knee_text, transfer, transitions, breakeven, sens, min_cell,
+                uncertain_moves=None) -> list[str]:
     out = []
     for n, grp in projection.groupby("n_students", sort=True):
         g = grp.set_index("way")
@@ -739,6 +740,10 @@ def _statements(projection, k, fid, knee_text, transfer, transitions, breakeven,
                 f"({100 * allrow['share_changed']:.0f}%) moved to another profile: their plans would need "
                 f"rewriting from a new template; the other {int(allrow['stayed']):,} keep theirs."
             )
+            if uncertain_moves is not None and uncertain_moves[0] >= min_cell:
+                out[-1] += (f" {uncertain_moves[0]:,} of the moves are of students whose profile was uncertain (certainty "
+                            f"under {uncertain_moves[1]:g}) in one of the waves, so part of the change is classification "
+                            f"noise rather than a changed student.")
     return out
 
 
@@ -958,13 +963,19 @@ def scaling_study(
             raise user_error("no pseudonym of the wave-2 scores is in wave 1",
                              fix="de-identify both waves with the same key file so the pseudonyms match")
         transitions_raw = transition_table(p1, p2, k)
+        both = p1.index.intersection(p2.index)
+        c1 = fits[k].assignments["certainty"].reindex(both).to_numpy(dtype=float)
+        c2 = pd.Series(proba2.max(axis=1), index=w2.index).reindex(both).to_numpy(dtype=float)
+        moved = p1.reindex(both).to_numpy() != p2.reindex(both).to_numpy()
+        uncertain_moves = (int((moved & ((c1 < flag_threshold) | (c2 < flag_threshold))).sum()), flag_threshold)
         transitions = _suppress_transitions(transitions_raw, k, min_cell, notes)
     else:
         transitions_raw = transitions = pd.DataFrame(columns=["wave1_profile", "n", "stayed", "changed", "share_changed"])
+        uncertain_moves = None
 
     breakeven = _breakeven(workload, k, flagged_share, template_scope)
     statements = _statements(projection, k, fidelity_of, knee_text, transfer_raw, transitions_raw, breakeven,
-                             sensitivity, min_cell)
+                             sensitivity, min_cell, uncertain_moves)
     if warned:
         notes.append("profile fits warned: " + ", ".join(f"{name} x{c}" for name, c in sorted(warned.items())))
     return ScalingStudy(costs=costs, fidelity=fidelity, tradeoff=tradeoff, projection=projection,

@@ -203,8 +203,12 @@ class Workload:
 
 
 def _fail(what: str, file, key: str | None = None, value=None, fix: str | None = None):
-    column = None if key is None else key
-    return user_error(what, file=file, column=column, value=value, fix=fix)
+    """A ToolkitError in user_error's shape, with the YAML key where user_error has a column."""
+    message = str(user_error(what, file=file, value=value, fix=fix))
+    if key is not None:
+        head = str(file)
+        message = message.replace(head, f"{head}, key '{key}'", 1) if message.startswith(head) else f"key '{key}': {message}"
+    return ToolkitError(message)
 
 
 def _number(x, file, key):
@@ -338,8 +342,7 @@ def load_workload(path: str | PathLike | None = None) -> Workload:
     for k, v in user.items():
         key = str(k)
         if key not in defaults:
-            raise user_error("unknown workload assumption", file=path, column=key,
-                             fix=f"use one of {', '.join(defaults)}")
+            raise _fail("unknown workload assumption", path, key, fix=f"use one of {', '.join(defaults)}")
         merged[key] = _parse_entry(key, v, path, defaults[key])
     _check_positive(merged, path)
     return Workload(MappingProxyType(merged), path)

@@ -1,0 +1,211 @@
+"""Tests of the workload model: sourced defaults, validation of a user's file, cost arithmetic."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.errors import ToolkitError
+from toolkit.workload import REQUIRED, WAYS, cost_table, load_workload, way_minutes
+
+
+@pytest.fixture(scope="module")
+def workload():
+    return load_workload()
+
+
+def write(tmp_path, text, name="workload.yml"):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+# ------------------------------------------------------------------------------- the defaults
+def test_every_default_has_a_range_unit_source_confidence_and_kind(workload):
+    table = workload.to_frame()
+    assert set(REQUIRED) <= set(table["assumption"])
+    assert (table["low"] <= table["value"]).all() and (table["value"] <= table["high"]).all()
+    assert table["unit"].str.len().gt(0).all()
+    assert table["source"].str.len().gt(20).all()
+    assert table["kind"].isin(["public", "assumption"]).all()
+    assert table["confidence"].isin(["high", "medium-high", "medium", "low-medium", "low", "none"]).all()
+
+
+def test_defaults_without_a_public_source_are_marked_as_assumptions(workload):
+    # WORKLOAD_EVIDENCE.md: no source for template drafting or personalisation.
+    for key in ("template_minutes", "personalise_minutes", "individual_plan_minutes"):
+        assert workload[key].kind == "assumption"
+    assert "None" in workload["personalise_minutes"].source
+
+
+def test_public_defaults_match_the_evidence_table(workload):
+    # NCES School Pulse Panel (Dec 2023): 266 planning minutes a week; Texas contract 225.
+    assert workload["planning_minutes_per_week"].value == 266
+    assert workload["planning_minutes_per_week"].low == 225
+    assert "NCES" in workload["planning_minutes_per_week"].source
+    # 120-150 students per secondary teacher (NTPS inferred), city examples up to 170.
+    assert (workload["students_per_teacher"].low, workload["students_per_teacher"].high) == (120, 170)
+    assert workload["students_per_teacher"].kind == "public"
+
+
+# ------------------------------------------------------------------------------- arithmetic
+def test_cost_of_the_four_ways_matches_a_hand_computed_case(workload):
+    # N=150 (one teacher), K=4, 10% flagged, defaults: individual 60, template 90, personalise 20,
+    # conversation 10, check-in 2 x 6 a term.
+    m = way_minutes(workload.values, 150, 4, 0.1)
+    checkins = 150 * 6 * 2  # 1800
+    assert m["n_teachers"] == 1 and m["n_templates"] == 4
+    assert m["none"] == 0
+    assert m["individual"] == 150 * 60 + checkins  # 10800
+    assert m["templated"] == pytest.approx(4 * 90 + 150 * 20 + 15 * 10 + checkins)  # 5310
+    assert m["hybrid"] == pytest.approx(4 * 90 + 135 * 20 + 15 * (60 + 10) + checkins)  # 5910
+
+
+def test_cost_table_hours_per_week_and_share_of_planning_are_hand_computed(workload):
+    t = cost_table(workload, 150, 4, 0.1).set_index("way")
+    assert list(t.index) == list(WAYS)
+    ind = t.loc["individual"]
+    assert ind["hours_per_term"] == pytest.approx(180.0)
+    assert ind["hours_per_week_per_teacher"] == pytest.approx(180.0 / 12)
+    assert ind["share_of_planning"] == pytest.approx(15.0 * 60 / 266)
+    assert t.loc["templated", "hours_per_term"] == pytest.approx(5310 / 60)
+    assert t.loc["none", "share_of_planning"] == 0
+
+
+def test_templates_are_written_per_teacher_or_once_per_school(workload):
+    # 300 students: 2 teachers (150 each), one school (1500 students).
+    per_teacher = way_minutes(workload.values, 300, 4, 0.0, template_scope="teacher")
+    per_school = way_minutes(workload.values, 300, 4, 0.0, template_scope="school")
+    assert per_teacher["n_teachers"] == 2
+    assert per_teacher["n_templates"] == 8 and per_school["n_templates"] == 4
+    assert per_teacher["templated"] - per_school["templated"] == pytest.approx(4 * 90)
+    assert per_teacher["individual"] == per_school["individual"]
+
+
+def test_teachers_are_rounded_up(workload):
+    assert way_minutes(workload.values, 151, 1, 0.0)["n_teachers"] == 2
+    assert way_minutes(workload.values, 30, 1, 0.0)["n_teachers"] == 1
+
+
+@pytest.mark.parametrize("way", ["individual", "templated", "hybrid"])
+def test_hours_grow_with_students(workload, way):
+    hours = [way_minutes(workload.values, n, 4, 0.1)[way] for n in (30, 150, 1500, 20000)]
+    assert all(a < b for a, b in zip(hours, hours[1:]))
+
+
+def test_way_minutes_takes_arrays_of_draws(workload):
+    draws = workload.draw(50, random_state=0)
+    m = way_minutes({c: draws[c].to_numpy() for c in draws}, 1500, 4, 0.1)
+    assert m["hybrid"].shape == (50,)
+    first = way_minutes(draws.iloc[0].to_dict(), 1500, 4, 0.1)
+    assert m["hybrid"][0] == pytest.approx(float(first["hybrid"]))
+
+
+def test_bad_flagged_share_is_refused(workload):
+    with pytest.raises(ValueError, match="flagged_share"):
+        way_minutes(workload.values, 10, 2, 1.5)
+
+
+# ------------------------------------------------------------------------------- Monte Carlo
+def test_draws_are_seeded_reproducible_and_within_the_ranges(workload):
+    a = workload.draw(500, random_state=7)
+    b = workload.draw(500, random_state=7)
+    c = workload.draw(500, random_state=8)
+    pd.testing.assert_frame_equal(a, b)
+    assert not a.equals(c)
+    t = workload.to_frame().set_index("assumption")
+    for key in a.columns:
+        assert a[key].between(t.loc[key, "low"], t.loc[key, "high"]).all()
+
+
+def test_triangular_draws_peak_at_the_default(workload):
+    d = workload.draw(4000, random_state=0)["planning_minutes_per_week"]
+    a = workload["planning_minutes_per_week"]
+    # Mean of a triangular distribution is (low + mode + high) / 3.
+    assert d.mean() == pytest.approx((a.low + a.value + a.high) / 3, rel=0.01)
+
+
+def test_uniform_draws_and_a_bad_distribution(workload):
+    d = workload.draw(4000, distribution="uniform", random_state=0)["weeks_per_term"]
+    assert d.mean() == pytest.approx(12, rel=0.02)
+    with pytest.raises(ValueError, match="distribution"):
+        workload.draw(10, distribution="normal")
+
+
+# ------------------------------------------------------------------------------- a user's file
+def test_a_users_file_changes_only_what_it_names(tmp_path, workload):
+    p = write(tmp_path, "students_per_teacher: 130\npersonalise_minutes:\n  value: 15\n  source: timed in our school, 2026\n")
+    w = load_workload(p)
+    spt = w["students_per_teacher"]
+    assert (spt.value, spt.low, spt.high, spt.kind) == (130, 130, 130, "local")
+    assert w["personalise_minutes"].value == 15
+    assert w["personalise_minutes"].source == "timed in our school, 2026"
+    assert w["personalise_minutes"].low == workload["personalise_minutes"].low  # range kept
+    assert w["template_minutes"] == workload["template_minutes"]
+    assert w.path == p
+
+
+def test_a_changed_value_without_a_source_is_marked_local(tmp_path):
+    w = load_workload(write(tmp_path, "checkin_minutes:\n  value: 3\n"))
+    assert w["checkin_minutes"].kind == "local"
+    assert "workload.yml" in w["checkin_minutes"].source
+
+
+def test_with_values_widens_the_range(workload):
+    w = workload.with_values(template_minutes=400)
+    assert w["template_minutes"].value == 400 and w["template_minutes"].high == 400
+    assert workload["template_minutes"].value == 90  # frozen original unchanged
+
+
+@pytest.mark.parametrize(
+    "text, match",
+    [
+        ("template_minuts: 30\n", r"key 'template_minuts'.*unknown workload assumption.*template_minutes"),
+        ("template_minutes: thirty\n", r"template_minutes.*value 'thirty'.*expected a number"),
+        ("template_minutes:\n  value: 500\n", r"template_minutes.*range must hold the value.*Give low and high"),
+        ("template_minutes:\n  value: -5\n  low: -10\n", r"template_minutes\.value.*cannot be negative"),
+        ("students_per_teacher: 0\n", r"students_per_teacher\.low.*must be above zero"),
+        ("template_minutes:\n  minutes: 30\n", r"unknown field 'minutes'"),
+        ("template_minutes:\n  kind: guess\n", r"template_minutes\.kind.*expected one of public, assumption, local"),
+        ("template_minutes:\n  confidence: very\n", r"template_minutes\.confidence.*expected one of"),
+        ("template_minutes: [1, 2]\n", r"template_minutes.*expected a number, or a mapping"),
+        ("- 1\n- 2\n", r"expected a mapping of assumption keys"),
+        ("template_minutes: {value: 3\n", r"not valid YAML"),
+        ("template_minutes: true\n", r"template_minutes.*expected a number, or a mapping"),
+    ],
+)
+def test_a_broken_workload_file_names_the_file_key_and_value(tmp_path, text, match):
+    p = write(tmp_path, text)
+    with pytest.raises(ToolkitError, match=match) as info:
+        load_workload(p)
+    assert "workload.yml" in str(info.value)
+
+
+def test_a_missing_workload_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ToolkitError, match=r"nope\.yml.*workload file not found.*Give the path"):
+        load_workload(tmp_path / "nope.yml")
+
+
+def test_an_empty_file_means_the_defaults(tmp_path, workload):
+    w = load_workload(write(tmp_path, "# nothing changed\n"))
+    assert w.values == workload.values
+
+
+def test_unknown_assumption_lookup_lists_the_known_ones(workload):
+    with pytest.raises(ToolkitError, match="unknown workload assumption 'coffee'.*template_minutes"):
+        workload["coffee"]
+
+
+def test_cost_table_refuses_no_students(workload):
+    with pytest.raises(ValueError, match="n_students"):
+        cost_table(workload, 0, 2, 0.0)
+
+
+def test_point_estimates_use_ceil_teachers_consistently_with_draws(workload):
+    draws = workload.draw(200, random_state=1)
+    m = way_minutes({c: draws[c].to_numpy() for c in draws}, 1500, 4, 0.0)
+    assert np.array_equal(m["n_teachers"], np.ceil(1500 / draws["students_per_teacher"].to_numpy()))
+    assert math.ceil(1500 / 150) == way_minutes(workload.values, 1500, 4, 0.0)["n_teachers"]
