@@ -164,6 +164,184 @@ def deidentify(export, codebook_path, out_dir, key_file, min_answered, min_cell,
     click.echo(f"Wrote responses.csv, ledger.csv, disclosure.md and disclosure.json to {out_dir}")
 
 
+@cli.command()
+@click.argument("responses_path", metavar="RESPONSES", type=click.Path(path_type=Path))
+@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path), required=True, help="The codebook .yml.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into.")
+@click.option("--min-items", type=float, default=0.5, show_default=True, help="Items a student must answer for a score: a share in (0, 1] or a whole number (2).")
+@click.option("--method", type=click.Choice(["mean", "poms", "z"]), default="mean", show_default=True, help="mean: on the answer scale; poms: 0..1; z: standardised.")
+def score(responses_path, codebook_path, out_dir, min_items, method):
+    """Score the scales of RESPONSES (the responses.csv of toolkit deidentify) and check their reliability.
+
+    Writes OUT/scores.csv (pseudonym, group columns, one column per construct), reliability.csv
+    (alpha with its 95% interval, omega, mean inter-item r per construct) and items.csv (item
+    statistics), all at once. Reliability problems are printed in words.
+
+    \b
+    Example:
+      toolkit score work/clean/responses.csv --codebook codebook.yml --out work/scores
+    """
+    import warnings
+
+    from ._atomic import atomic_output_dir
+    from .codebook import load_codebook
+    from .reliability import ReliabilityWarning, item_statistics, reliability
+    from .scoring import keyed_items, score_scales
+
+    cb = load_codebook(codebook_path)
+    responses = _read_responses(responses_path, cb)
+    keyed_items(responses, cb, source=responses_path)  # errors name the file and its row
+    scores = score_scales(responses, cb, min_items=min_items, method=method)  # 2.0 counts items, 0.5 is a share
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ReliabilityWarning)
+        rel = reliability(responses, cb)
+    items = item_statistics(responses, cb)
+    groups = [c for c in cb.group_columns if c in responses.columns]
+    table = responses[groups].join(scores)
+    with atomic_output_dir(out_dir) as tmp:
+        table.to_csv(tmp / "scores.csv", index_label="pseudonym", float_format="%.10g", lineterminator="\n")
+        rel.to_csv(tmp / "reliability.csv", index=False, float_format="%.10g", lineterminator="\n")
+        items.to_csv(tmp / "items.csv", index=False, float_format="%.10g", lineterminator="\n")
+    for w in caught:
+        if issubclass(w.category, ReliabilityWarning):
+            click.echo(f"Warning: {w.message}", err=True)
+    click.echo(f"Scored {len(scores)} students on {scores.shape[1]} scales ({method}); wrote scores.csv, "
+               f"reliability.csv and items.csv to {out_dir}")
+
+
+def _read_responses(path: Path, codebook):
+    """Read a responses.csv written by ``toolkit deidentify`` (index ``pseudonym``)."""
+    import pandas as pd
+
+    from .errors import user_error
+
+    if not Path(path).is_file():
+        raise user_error("responses file not found", file=path,
+                         fix="give the responses.csv written by toolkit deidentify")
+    text_columns = ["pseudonym", *codebook.group_columns, *codebook.voice_columns]
+    try:
+        table = pd.read_csv(path, dtype={c: str for c in text_columns}, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise user_error(f"cannot read the responses as CSV ({str(exc).splitlines()[0]})", file=path,
+                         fix="give the responses.csv written by toolkit deidentify") from None
+    if "pseudonym" not in table.columns:
+        raise user_error("the responses have no 'pseudonym' column", file=path,
+                         fix="give the responses.csv written by toolkit deidentify, whose first column is pseudonym")
+    return table.set_index("pseudonym")
+
+
+@cli.command()
+@click.argument("scores_path", metavar="SCORES", type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into.")
+@click.option("--models", default="1,2,3,6", show_default=True, help="tidyLPA model numbers to fit, comma-separated.")
+@click.option("--k", "k_range", default="1-6", show_default=True, help="Numbers of profiles: a range (1-6) or a list (2,3,4).")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed; same seed, same files.")
+@click.option("--blrt", type=click.IntRange(min=0), default=0, show_default=True, help="Bootstrap samples of the BLRT (0: no BLRT).")
+@click.option("--vlmr", is_flag=True, help="Add the Vuong-Lo-Mendell-Rubin test.")
+@click.option("--columns", default=None, help="Construct columns to use, comma-separated (default: the numeric non-group columns).")
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The codebook .yml (default: codebook.yml beside the scores); gives group columns, labels and the hash.")
+@click.option("--choose", default=None, help="Write this solution instead of the recommended one, as MODEL:K (e.g. 1:4).")
+def profiles(scores_path, out_dir, models, k_range, seed, blrt, vlmr, columns, codebook_path, choose):
+    """Find learning profiles in SCORES (the scores.csv of toolkit score) by latent profile analysis.
+
+    Fits every model and number of profiles asked for, recommends one solution and says why, and
+    writes OUT/fit_table.csv, assignments.csv (pseudonym, profile, certainty, p1..pK),
+    profiles.csv (profile means with 95% intervals and names) and model.json, all at once.
+
+    \b
+    Example:
+      toolkit profiles work/scores/scores.csv --out work/profiles --models 1,2,3,6 --k 1-6 --blrt 100
+    """
+    from .errors import user_error
+    from .profiles._cli import parse_k, parse_models, run_profiles
+
+    pick = None
+    if choose:
+        try:
+            m_txt, k_txt = choose.split(":")
+            pick = (int(m_txt), int(k_txt))
+        except ValueError:
+            raise user_error("--choose should be MODEL:K", value=choose, fix="use e.g. --choose 1:4") from None
+    cols = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _res, rec, chosen, skipped = run_profiles(
+            scores_path, out_dir, models=parse_models(models), ks=parse_k(k_range), seed=seed, blrt=blrt,
+            vlmr=vlmr, columns=cols, codebook_path=codebook_path, choose=pick,
+        )
+    for w in caught:
+        if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning)):
+            click.echo(f"Warning: {w.message}", err=True)
+    if skipped:
+        click.echo(f"Not analysed (group or text columns): {', '.join(skipped)}")
+    click.echo(str(rec))
+    click.echo(f"Wrote fit_table.csv, assignments.csv, profiles.csv and model.json (model {chosen[0]}, "
+               f"{chosen[1]} profiles) to {out_dir}")
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--responses", "responses_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder holding responses.csv (toolkit deidentify) and/or scores.csv (toolkit score).")
+@click.option("--profiles", "profiles_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder written by toolkit profiles (assignments.csv, profiles.csv).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder to write into (pseudonyms only, never a name).")
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The codebook .yml (default: codebook.yml beside the responses or profiles).")
+@click.option("--library", "library_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Your strategy library .yml (default: the one shipped with the toolkit).")
+@click.option("--goals", "goals_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="CSV of goals students wrote back (pseudonym, goal), put into the plans.")
+@click.option("--fit-threshold", type=click.FloatRange(0, 1), default=0.7, show_default=True, help="Flag plans whose profile certainty is below this.")
+@click.option("--atypical-z", type=click.FloatRange(min=0), default=2.0, show_default=True, help="Flag plans whose need differs from the profile's by more than this (standard units).")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Your roster CSV (student ID and name), for name-bearing sheets in --names-out only.")
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The pseudonym key file that made the pseudonyms (default $TOOLKIT_KEY_FILE or ~/.config/...).")
+@click.option("--names-out", "names_out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Private folder for the name-bearing sheets (with --roster); never share it.")
+@click.pass_context
+def plans(ctx, responses_dir, profiles_dir, out_dir, codebook_path, library_path, goals_path, fit_threshold, atypical_z, roster, key_file, names_out):
+    """Draft a plan template per profile and a light plan per student, with their own words.
+
+    Writes OUT/plans.csv (one row per student, pseudonym only), templates.md, templates.csv,
+    sheets/template-<k>.html, sheets/<pseudonym>.html and reflections/<pseudonym>.html, all at
+    once. With --roster and --names-out, name-bearing copies of the sheets go only into the
+    --names-out folder, which must stay private.
+
+    \b
+    Examples:
+      toolkit plans --responses work/clean --profiles work/profiles --out work/plans
+      toolkit plans import-goals goals.csv --plans work/plans
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from ._plans_cli import run_plans
+    from .errors import user_error
+
+    for value, flag in ((responses_dir, "--responses"), (profiles_dir, "--profiles"), (out_dir, "--out")):
+        if value is None:
+            raise user_error(f"toolkit plans needs {flag}",
+                             fix="run e.g. toolkit plans --responses work/clean --profiles work/profiles --out work/plans")
+    messages = run_plans(responses_dir, profiles_dir, out_dir, codebook_path=codebook_path, library_path=library_path,
+                         roster=roster, key_file=key_file, names_out=names_out, goals_path=goals_path,
+                         fit_threshold=fit_threshold, atypical_z=atypical_z)
+    for m in messages:
+        click.echo(m, err=m.startswith("Warning"))
+
+
+@plans.command("import-goals")
+@click.argument("goals_path", metavar="GOALS.csv", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plans", "plans_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="The --out folder of toolkit plans (holds plans.csv).")
+def plans_import_goals(goals_path, plans_dir):
+    """Read the goals students wrote on their reflection sheets into plans.csv.
+
+    GOALS.csv has the columns pseudonym and goal. Goals are scrubbed of identifiers; pseudonyms
+    with no plan are reported and written to goals-unknown.csv, never dropped silently.
+
+    \b
+    Example:
+      toolkit plans import-goals goals.csv --plans work/plans
+    """
+    from ._plans_cli import run_import_goals
+
+    for m in run_import_goals(goals_path, plans_dir):
+        click.echo(m)
+
+
 def _scaling_read_scores(path: Path, groups, what: str):
     """Read a scores CSV (index pseudonym): numeric columns as floats, group columns as text."""
     import pandas as pd

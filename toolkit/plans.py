@@ -611,7 +611,7 @@ def draft_plans(
                 goal=goals.get(pid, ""),
                 check_in=t.check_in,
                 minutes=float(minutes),
-                template_minutes_share=t.minutes_per_term / t.n_students,
+                template_minutes_share=round(t.minutes_per_term / t.n_students, 2),
             )
         )
 
@@ -630,7 +630,8 @@ def draft_plans(
     )
 
 
-def import_goals(plans: pd.DataFrame, goals: pd.DataFrame, *, source: str = "goals file") -> GoalImport:
+def import_goals(plans: pd.DataFrame, goals: pd.DataFrame, *, source: str = "goals file", scrub: bool = True,
+                 names=()) -> GoalImport:
     """Put the goals students wrote on their reflection sheets into the plans table.
 
     Parameters
@@ -643,6 +644,12 @@ def import_goals(plans: pd.DataFrame, goals: pd.DataFrame, *, source: str = "goa
         as read from the file (all text).
     source : str
         The file name, for messages.
+    scrub : bool, default=True
+        Remove identifiers (emails, phone numbers, IDs, names) from the goals with
+        :func:`toolkit.privacy.scrub_text` before they enter the plans: a student may have written
+        their name next to the goal.
+    names : iterable of str, default=()
+        Names to scrub as well (a class roster).
 
     Returns
     -------
@@ -672,6 +679,10 @@ def import_goals(plans: pd.DataFrame, goals: pd.DataFrame, *, source: str = "goa
         "goal": goals[cols["goal"]].map(_text).to_numpy(dtype=object),
     })
     g = g[g["pseudonym"] != ""]
+    if scrub and len(g):
+        from .privacy import scrub_text
+
+        g["goal"] = scrub_text(g["goal"], names=names).fillna("").map(_text).to_numpy(dtype=object)
     dup = g[g.duplicated("pseudonym", keep=False)]
     if len(dup) and dup.groupby("pseudonym")["goal"].nunique().max() > 1:
         first = dup.iloc[1]

@@ -1,0 +1,272 @@
+"""File handling of ``toolkit plans`` and ``toolkit plans import-goals`` (the edge of the plans stage).
+
+The click declarations live in :mod:`toolkit.cli`; they call :func:`run_plans` and
+:func:`run_import_goals`, which read the inputs, call :mod:`toolkit.plans`, and write the
+outputs all at once through :func:`toolkit._atomic.atomic_output_dir`. Messages go back to the
+caller as strings (library code does not print).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ._atomic import atomic_output_dir
+from .codebook import Codebook, load_codebook
+from .errors import user_error
+
+__all__ = ["run_plans", "run_import_goals", "read_profile_solution", "NAMES_WARNING"]
+
+NAMES_WARNING = ("Warning: {folder} holds students' names next to their plans. Keep it private to you: do not "
+                 "share it, put it on a shared drive, or use it in any report.")
+
+
+@dataclass(frozen=True)
+class FileSolution:
+    """A profile solution read back from the folder of ``toolkit profiles``.
+
+    Attributes
+    ----------
+    assignments : DataFrame
+        Index pseudonym; profile, certainty, p1..pK.
+    names : dict
+        Profile -> plain-language name (from profiles.csv; "Profile k" when absent).
+    n_profiles : int
+    """
+
+    assignments: pd.DataFrame
+    names: dict
+    n_profiles: int
+
+
+def _read_csv(path: Path, what: str, fix: str, **kw) -> pd.DataFrame:
+    if not path.is_file():
+        raise user_error(f"{what} not found", file=path, fix=fix)
+    try:
+        return pd.read_csv(path, encoding="utf-8-sig", **kw)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise user_error(f"{what} cannot be read as CSV ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})",
+                         file=path, fix=fix) from None
+
+
+def read_profile_solution(profiles_dir: str | Path) -> FileSolution:
+    """Read assignments.csv (and the names in profiles.csv) from the folder of ``toolkit profiles``."""
+    folder = Path(profiles_dir)
+    fix = "give the --out folder of toolkit profiles (assignments.csv: pseudonym, profile, certainty, p1..pK)"
+    if not folder.is_dir():
+        raise user_error("profiles folder not found", file=folder, fix=fix)
+    path = folder / "assignments.csv"
+    a = _read_csv(path, "assignments file", fix, dtype={"pseudonym": str})
+    if "pseudonym" not in a.columns:
+        raise user_error("the assignments have no 'pseudonym' column", file=path, column="pseudonym", fix=fix)
+    if "profile" not in a.columns:
+        raise user_error("the assignments have no 'profile' column", file=path, column="profile", fix=fix)
+    prof = pd.to_numeric(a["profile"], errors="coerce")
+    bad = prof.isna() | (prof < 1) | (prof != prof.round())
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise user_error("a profile should be a whole number 1..K", file=path, row=i + 2, column="profile",
+                         value=a["profile"].iloc[i], fix="correct the file, or re-run toolkit profiles")
+    dup = a["pseudonym"].duplicated()
+    if dup.any():
+        i = int(dup.to_numpy().argmax())
+        raise user_error("this pseudonym has two assignments", file=path, row=i + 2, column="pseudonym",
+                         value=a["pseudonym"].iloc[i], fix="keep one row per student")
+    a = a.set_index("pseudonym")
+    names: dict = {}
+    ppath = folder / "profiles.csv"
+    if ppath.is_file():
+        pt = _read_csv(ppath, "profiles file", fix)
+        if {"profile", "name"} <= set(pt.columns):
+            for k, name in pt[["profile", "name"]].drop_duplicates("profile").itertuples(index=False):
+                if isinstance(name, str) and name.strip():
+                    names[int(k)] = name.strip()
+    return FileSolution(a, names, int(prof.max()))
+
+
+def _find_codebook(codebook_path, responses_dir: Path, profiles_dir: Path) -> Codebook:
+    if codebook_path is not None:
+        return load_codebook(codebook_path)
+    for folder in (responses_dir, responses_dir.parent, profiles_dir):
+        if (folder / "codebook.yml").is_file():
+            return load_codebook(folder / "codebook.yml")
+    raise user_error("no codebook was given and none was found beside the responses or the profiles",
+                     file=responses_dir, fix="pass --codebook codebook.yml")
+
+
+def _read_inputs(responses_dir: Path, cb: Codebook) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+    """(scores, voice or None, where the scores came from)."""
+    fix = "give the folder holding responses.csv (toolkit deidentify) and/or scores.csv (toolkit score)"
+    if not responses_dir.is_dir():
+        raise user_error("responses folder not found", file=responses_dir, fix=fix)
+    text_cols = {c: str for c in ("pseudonym", *cb.group_columns, *cb.voice_columns)}
+    rpath, spath = responses_dir / "responses.csv", responses_dir / "scores.csv"
+    responses = None
+    if rpath.is_file():
+        responses = _read_csv(rpath, "responses file", fix, dtype=text_cols)
+        if "pseudonym" not in responses.columns:
+            raise user_error("the responses have no 'pseudonym' column", file=rpath, column="pseudonym",
+                             fix="give the responses.csv written by toolkit deidentify")
+        responses = responses.set_index("pseudonym")
+    if spath.is_file():
+        scores = _read_csv(spath, "scores file", fix, dtype=text_cols)
+        if "pseudonym" not in scores.columns:
+            raise user_error("the scores have no 'pseudonym' column", file=spath, column="pseudonym",
+                             fix="give the scores.csv written by toolkit score")
+        scores = scores.set_index("pseudonym")
+        missing = [k for k in cb.construct_keys if k not in scores.columns]
+        if missing:
+            raise user_error(f"the scores have no column for construct(s) {', '.join(missing)}", file=spath,
+                             column=missing[0], fix="score the responses with the same codebook (toolkit score)")
+        for k in cb.construct_keys:
+            num = pd.to_numeric(scores[k], errors="coerce")
+            bad = num.isna() & scores[k].notna()
+            if bad.any():
+                i = int(bad.to_numpy().argmax())
+                raise user_error("a score is not a number", file=spath, row=i + 2, column=k, value=scores[k].iloc[i],
+                                 fix="correct the value or leave the cell empty")
+            scores[k] = num.astype(float)
+        source = str(spath)
+    elif responses is not None:
+        try:
+            from .scoring import score_scales
+        except ImportError:  # pragma: no cover - the scoring stage ships with the toolkit
+            raise user_error("no scores.csv beside the responses, and this toolkit cannot score them", file=responses_dir,
+                             fix="score them first with toolkit score and put scores.csv in this folder") from None
+        scores = score_scales(responses, cb)
+        source = f"{rpath} (scored with the codebook)"
+    else:
+        raise user_error("no responses.csv or scores.csv in this folder", file=responses_dir, fix=fix)
+    voice = None
+    if responses is not None:
+        keys = [k for k in cb.voice_columns if k in responses.columns]
+        voice = responses[keys] if keys else None
+    return scores, voice, source
+
+
+def _read_goals(path: Path) -> pd.DataFrame:
+    return _read_csv(Path(path), "goals file", "give a CSV with the columns pseudonym and goal",
+                     dtype=str, keep_default_na=False)
+
+
+def _roster_names(roster: Path, key_file, cb: Codebook, plans) -> tuple[dict, list[str]]:
+    """Pseudonym -> name for the roster's students, and messages (counts only, never a name)."""
+    from .config import default_key_file
+    from .privacy import load_or_create_key, pseudonymize
+
+    key_path = Path(key_file).expanduser() if key_file is not None else default_key_file()
+    if not key_path.is_file():
+        raise user_error("the pseudonym key file was not found, so the roster cannot be matched to the plans",
+                         file=key_path, fix="pass --key-file with the key that made the pseudonyms (a new key gives other pseudonyms)")
+    key = load_or_create_key(key_path)
+    table = _read_csv(Path(roster), "roster file", "give a CSV with a student ID column and a name column",
+                      dtype=str, keep_default_na=False)
+    cols = {" ".join(str(c).casefold().split()): c for c in table.columns}
+
+    def pick(cands, what):
+        for c in cands:
+            if c and " ".join(c.casefold().split()) in cols:
+                return cols[" ".join(c.casefold().split())]
+        raise user_error(f"the roster has no {what} column (its columns: {', '.join(map(str, table.columns))})",
+                         file=roster, fix=f"name the columns {cands[0] or cands[1]!r} and 'Name'")
+
+    id_col = pick([cb.id_column, "Student ID", "student_id", "ID"], "student ID")
+    name_col = pick([*cb.name_columns, "Name", "Student name", "Full name"], "name")
+    ids = table[id_col].str.strip()
+    empty = ids == ""
+    if empty.any():
+        raise user_error("a roster row has no student ID", file=roster, row=int(empty.to_numpy().argmax()) + 2,
+                         column=id_col, fix="fill in the student ID or remove the row")
+    pseudo = pseudonymize(ids, key)
+    dup = pseudo.duplicated()
+    if dup.any():
+        raise user_error("this roster row repeats a student ID of an earlier row", file=roster,
+                         row=int(dup.to_numpy().argmax()) + 2, column=id_col, fix="keep one row per student")
+    names = dict(zip(pseudo, table[name_col].str.strip()))
+    known = {p.pseudonym for p in plans.plans}
+    matched = [p for p in names if p in known]
+    msgs = [f"Matched {len(matched)} of {len(table)} roster rows to plans."]
+    if len(matched) < len(table):
+        msgs.append(f"{len(table) - len(matched)} roster row(s) have no plan (not surveyed, excluded, or a different key).")
+    if len(known) - len(matched):
+        msgs.append(f"{len(known) - len(matched)} plan(s) have no roster row; they get no named sheet.")
+    return {p: names[p] for p in matched}, msgs
+
+
+def _inside(a: Path, b: Path) -> bool:
+    a, b = a.resolve(), b.resolve()
+    return a == b or b in a.parents
+
+
+def run_plans(responses_dir, profiles_dir, out_dir, *, codebook_path=None, library_path=None, roster=None,
+              key_file=None, names_out=None, goals_path=None, fit_threshold=0.7, atypical_z=2.0) -> list[str]:
+    """Draft the plans from files and write them; return the messages for the teacher."""
+    from .plans import draft_plans, import_goals
+    from .plans_render import write_named_sheets, write_plan_files
+    from .strategies import load_strategy_library
+
+    responses_dir, profiles_dir, out_dir = Path(responses_dir), Path(profiles_dir), Path(out_dir)
+    if (roster is None) != (names_out is None):
+        raise user_error("--roster and --names-out go together: the roster's names are written only into the names folder",
+                         fix="give both, or neither")
+    if names_out is not None and (_inside(Path(names_out), out_dir) or _inside(out_dir, Path(names_out))):
+        raise user_error("the names folder overlaps the output folder, where names could be shared with the plans",
+                         file=names_out, fix="choose a --names-out folder outside --out (a private folder of yours)")
+    for inp in (responses_dir, profiles_dir):
+        if out_dir.resolve() == inp.resolve():
+            raise user_error("the output folder is an input folder", file=out_dir, fix="choose another --out folder")
+    cb = _find_codebook(codebook_path, responses_dir, profiles_dir)
+    library = load_strategy_library(library_path)
+    scores, voice, source = _read_inputs(responses_dir, cb)
+    solution = read_profile_solution(profiles_dir)
+    plans = draft_plans(scores, solution, cb, voice=voice, library=library,
+                        fit_threshold=fit_threshold, atypical_z=atypical_z)
+    msgs = [f"Scores from {source}."]
+    if voice is None:
+        msgs.append("No responses.csv with the students' free text: plans have no 'In my words' or goal.")
+    if goals_path is not None:
+        result = import_goals(plans.to_frame(), _read_goals(goals_path), source=str(goals_path))
+        plans = plans.with_goals(result.plans.loc[list(result.updated), "goal"])
+        msgs.append(result.summary())
+    if plans.unassigned:
+        msgs.append(f"{len(plans.unassigned)} scored student(s) have no profile assignment and no plan.")
+    names, roster_msgs = ({}, [])
+    if roster is not None:
+        names, roster_msgs = _roster_names(Path(roster), key_file, cb, plans)
+    with atomic_output_dir(out_dir, protect=[responses_dir / "responses.csv", responses_dir / "scores.csv"]) as tmp:
+        write_plan_files(plans, tmp)
+    n_flag = sum(p.flagged for p in plans.plans)
+    msgs.append(f"Drafted {len(plans.templates)} templates and {len(plans.plans)} plans ({n_flag} flagged: talk "
+                f"with the student first); wrote plans.csv, templates.md and the sheets to {out_dir}")
+    if roster is not None:
+        with atomic_output_dir(names_out) as tmp:
+            write_named_sheets(plans, names, tmp)
+        msgs += roster_msgs
+        msgs.append(f"Wrote {len(names)} name-bearing plan and reflection sheets to {names_out}.")
+        msgs.append(NAMES_WARNING.format(folder=names_out))
+    return msgs
+
+
+def run_import_goals(goals_path, plans_dir) -> list[str]:
+    """Import goals into plans_dir/plans.csv; unknown pseudonyms go to goals-unknown.csv. Returns messages."""
+    from .plans import import_goals
+
+    plans_dir = Path(plans_dir)
+    ppath = plans_dir / "plans.csv"
+    table = _read_csv(ppath, "plans file", "give the --out folder of toolkit plans (it holds plans.csv)",
+                      dtype=str, keep_default_na=False)
+    if "pseudonym" not in table.columns:
+        raise user_error("the plans have no 'pseudonym' column", file=ppath, column="pseudonym",
+                         fix="give the --out folder of toolkit plans")
+    result = import_goals(table.set_index("pseudonym"), _read_goals(goals_path), source=str(goals_path))
+    with atomic_output_dir(plans_dir) as tmp:
+        result.plans.to_csv(tmp / "plans.csv", lineterminator="\n")
+        if len(result.unknown):
+            result.unknown.to_csv(tmp / "goals-unknown.csv", index=False, lineterminator="\n")
+    msgs = [result.summary(), f"Updated {ppath}."]
+    if len(result.unknown):
+        msgs.append(f"The rows with unknown pseudonyms are in {plans_dir / 'goals-unknown.csv'}.")
+    msgs.append("To print the sheets with the goals, run toolkit plans again with --goals " + str(goals_path) + ".")
+    return msgs
