@@ -1,0 +1,116 @@
+"""toolkit.codebook_draft: drafts find the columns' roles, load as they are, and hold no identifying value."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from test_io import (
+    EMAILS,
+    IDS,
+    ITEMS,
+    N,
+    NAMES,
+    STEM,
+    google_frame,
+    qualtrics_rows,
+    write_google_csv,
+    write_microsoft_xlsx,
+    write_rows,
+)
+
+from toolkit import ToolkitError, deidentify, draft_codebook, generate_sample, item_answers, parse_codebook, read_export
+
+
+def _roles(draft):
+    return dict(zip(draft.columns["column"], draft.columns["role"]))
+
+
+def test_sample_draft_finds_id_name_groups_items_and_voice(sample_dir):
+    draft = draft_codebook(read_export(sample_dir / "survey_export.csv"))
+    roles = _roles(draft)
+    assert roles["Student ID"] == "id" and roles["Your name"] == "name"
+    assert roles["Timestamp"] == roles["Email Address"] == "metadata"
+    assert [c for c, r in roles.items() if r == "group"] == ["Grade", "Section", "Gender"]
+    assert [c for c, r in roles.items() if r == "voice"] == ["What helps you learn best?", "One goal I have for this term"]
+    cb = parse_codebook(draft.yaml)
+    assert len(cb.items) == 24 and cb.response_scale.labels[0] == "Strongly disagree"
+    assert cb.construct_keys == ("todo_construct",)
+    assert "TODO: group the items into constructs" in draft.yaml
+
+
+def test_sample_draft_hints_at_the_reverse_keyed_items(sample_dir):
+    draft = draft_codebook(read_export(sample_dir / "survey_export.csv"))
+    hinted = [line for line in draft.yaml.splitlines() if "reverse keyed?" in line]
+    # the sample's reverse-keyed interest and collaboration items run against the rest
+    assert any("This class is boring to me." in line for line in hinted)
+    assert any("I prefer to work alone." in line for line in hinted)
+
+
+def test_draft_holds_no_identifying_value(sample_dir):
+    yaml_text = draft_codebook(read_export(sample_dir / "survey_export.csv")).yaml.casefold()
+    assert [c for c in generate_sample().canaries if c.casefold() in yaml_text] == []
+
+
+def test_google_grid_items_become_one_construct_per_question(tmp_path):
+    frame = google_frame()
+    other = "How often do you do this? [Read ahead]", "How often do you do this? [Ask questions]"
+    freq = ["Never", "Rarely", "Sometimes", "Often", "Always"]
+    frame[other[0]] = [freq[i % 5] for i in range(N)]
+    frame[other[1]] = [freq[(i * 3) % 5] for i in range(N)]
+    raw = read_export(write_google_csv(tmp_path / "g.csv", frame))
+    draft = draft_codebook(raw)
+    cb = parse_codebook(draft.yaml)
+    assert cb.construct_keys == ("how_true_is_this_for_you", "how_often_do_you_do_this")
+    assert [i.column for i in cb.items_of("how_true_is_this_for_you")] == [f"{STEM} [{t}]" for t in ITEMS.values()]
+    often = cb.items_of("how_often_do_you_do_this")[0]
+    assert often.scale.labels == tuple(freq)  # its own scale, not the agreement one
+    answers = item_answers(read_export(tmp_path / "g.csv", cb), cb)
+    assert answers[often.id].tolist() == [float(1 + i % 5) for i in range(N)]
+
+
+def test_qualtrics_draft_uses_column_ids_with_question_text(tmp_path):
+    head, rows = qualtrics_rows(numeric=True)
+    raw = read_export(write_rows(tmp_path / "q.csv", head + rows))
+    draft = draft_codebook(raw)
+    cb = parse_codebook(draft.yaml)
+    roles = _roles(draft)
+    assert roles["IPAddress"] == roles["LocationLatitude"] == roles["Q3_DO"] == "metadata"
+    assert roles["RecipientFirstName"] == roles["RecipientLastName"] == "name"
+    assert [i.column for i in cb.items] == ["Q3_1", "Q3_2", "Q3_3", "Q3_4"]
+    assert (cb.response_scale.min, cb.response_scale.max) == (1, 5)
+    assert f'text: "{STEM} - I like maths."' in draft.yaml
+    assert cb.construct_keys == ("q3",)
+
+
+def test_microsoft_forms_draft_treats_name_as_a_name_column(tmp_path):
+    raw = read_export(write_microsoft_xlsx(tmp_path / "ms.xlsx"))
+    draft = draft_codebook(raw)
+    roles = _roles(draft)
+    assert roles["Name"] == "name" and roles["Email"] == roles["Start time"] == "metadata"
+    assert roles["Student ID"] == "id" and roles["Grade"] == "group"
+    cb = parse_codebook(draft.yaml)
+    text = draft.yaml
+    assert not any(v in text for v in IDS + NAMES + EMAILS)
+    result = deidentify(read_export(tmp_path / "ms.xlsx", cb), cb, key=bytes(32))
+    assert result.disclosure.rows["read"] == N
+
+
+def test_unsure_group_columns_are_left_as_todo_comments(tmp_path):
+    frame = google_frame()
+    frame["Favourite colour"] = ["red", "blue", "green"] * (N // 3)
+    draft = draft_codebook(read_export(write_google_csv(tmp_path / "g.csv", frame)))
+    assert '# - "Favourite colour"  # TODO: a group column? (3 distinct values)' in draft.yaml
+    assert "Favourite colour" not in parse_codebook(draft.yaml).group_columns
+
+
+def test_export_without_likert_items_is_refused(tmp_path):
+    frame = pd.DataFrame({"Student ID": IDS, "Comment": [f"comment number {i}" for i in range(N)]})
+    raw = read_export(write_google_csv(tmp_path / "plain.csv", frame))
+    with pytest.raises(ToolkitError, match=r"plain\.csv: no column looks like a Likert item.*Write the codebook by hand"):
+        draft_codebook(raw)
+
+
+def test_export_without_an_id_column_says_waves_will_not_link(tmp_path):
+    frame = google_frame().drop(columns=["Student ID"])
+    draft = draft_codebook(read_export(write_google_csv(tmp_path / "g.csv", frame)))
+    assert "no student ID column found" in draft.yaml and parse_codebook(draft.yaml).id_column is None
