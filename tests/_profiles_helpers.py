@@ -31,7 +31,7 @@ def _sample_scores_cached():
             cols.append(item.scale.reverse(x) if item.reverse else x)
         scores[construct.key] = pd.concat(cols, axis=1).mean(axis=1, skipna=True)
     out = pd.DataFrame(scores)
-    out.index = pd.Index(raw[cb.id_column].to_numpy(), name="student_id")
+    out.index = pd.Index(raw[cb.id_column].to_numpy(), name="pseudonym")
     truth = pd.read_csv(SAMPLE_DIR / "truth.csv").set_index("student_id")
     return out, truth.loc[out.index, "profile"], cb
 

@@ -1,0 +1,220 @@
+"""fit_profiles, ProfileResults, ProfileSolution and recommend."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from _profiles_helpers import sample_scores
+from toolkit.errors import ToolkitError
+from toolkit.profiles.results import (
+    FIT_COLUMNS,
+    ProfileSolution,
+    Recommendation,
+    classification_indices,
+    fit_profiles,
+    recommend,
+)
+
+
+@pytest.fixture(scope="module")
+def sample_results():
+    scores, truth, cb = sample_scores()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_profiles(scores, random_state=0, labels={c.key: c.label for c in cb.constructs})
+    return res, scores, truth
+
+
+def _toy(seed=0, n=(60, 40)):
+    rng = np.random.default_rng(seed)
+    X = np.vstack([rng.normal(0, 1, (n[0], 3)), rng.normal(3, 1, (n[1], 3))])
+    return pd.DataFrame(X, columns=["a", "b", "c"], index=pd.Index([f"S{i:03d}" for i in range(len(X))], name="pseudonym"))
+
+
+def test_fit_indices_equal_their_formulas_for_one_profile_closed_form():
+    X = _toy()
+    n, d = X.shape
+    res = fit_profiles(X, n_profiles=[1], models=(1, 3), random_state=0)
+    ft = res.fit_table.set_index("model")
+    # Model 1, K=1: independent normals with ML variances: LL = -n/2 * sum_j (ln(2 pi s_j^2) + 1)
+    s2 = X.var(ddof=0).to_numpy()
+    ll1 = -0.5 * n * np.sum(np.log(2 * np.pi * s2) + 1)
+    # Model 3, K=1: one multivariate normal: LL = -n/2 (d ln 2pi + ln|S| + d)
+    S = np.cov(X.to_numpy().T, ddof=0)
+    ll3 = -0.5 * n * (d * np.log(2 * np.pi) + np.linalg.slogdet(S)[1] + d)
+    for m, ll, k in ((1, ll1, 2 * d), (3, ll3, d + d * (d + 1) // 2)):
+        row = ft.loc[m]
+        assert row["n_parameters"] == k
+        assert row["log_lik"] == pytest.approx(ll, abs=1e-4)
+        LL = row["log_lik"]
+        assert row["aic"] == pytest.approx(-2 * LL + 2 * k)
+        assert row["bic"] == pytest.approx(-2 * LL + k * math.log(n))
+        assert row["sabic"] == pytest.approx(-2 * LL + k * math.log((n + 2) / 24))
+        assert row["caic"] == pytest.approx(-2 * LL + k * (math.log(n) + 1))
+        assert row["awe"] == pytest.approx(-2 * LL + 2 * k * (math.log(n) + 1.5))
+        assert row["icl"] == pytest.approx(row["bic"])  # every posterior is 1
+        assert (row["entropy"], row["prob_min"], row["prob_max"], row["n_min"], row["n_max"]) == (1, 1, 1, 1, 1)
+
+
+def test_fit_table_has_exactly_the_contract_columns_and_exact_parameter_counts():
+    X = _toy()
+    res = fit_profiles(X, n_profiles=[2, 3], models=(1, 2, 3, 6), random_state=0)
+    assert list(res.fit_table.columns) == list(FIT_COLUMNS)
+    d = 3
+    counts = {(m, k): n for m, k, n in res.fit_table[["model", "n_profiles", "n_parameters"]].to_numpy()}
+    for k in (2, 3):
+        base = (k - 1) + k * d
+        assert counts[(1, k)] == base + d
+        assert counts[(2, k)] == base + k * d
+        assert counts[(3, k)] == base + d * (d + 1) // 2
+        assert counts[(6, k)] == base + k * d * (d + 1) // 2  # d(d+1)/2 per profile, not d^2
+
+
+def test_classification_indices_on_a_hand_computed_posterior_matrix():
+    z = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7]])
+    ci = classification_indices(z)
+    ent = -(z * np.log(z)).sum()
+    assert ci["entropy"] == pytest.approx(1 - ent / (3 * math.log(2)))
+    assert ci["prob_min"] == pytest.approx(0.7)  # profile 2: one student at 0.7
+    assert ci["prob_max"] == pytest.approx(0.85)  # profile 1: mean of 0.9 and 0.8
+    assert ci["n_min"] == pytest.approx(1 / 3)
+    assert ci["n_max"] == pytest.approx(2 / 3)
+    assert ci["sum_log_max"] == pytest.approx(math.log(0.9) + math.log(0.8) + math.log(0.7))
+
+
+def test_icl_is_bic_minus_twice_the_log_of_the_largest_posteriors():
+    X = _toy()
+    res = fit_profiles(X, n_profiles=[2], models=(1,), random_state=0)
+    row = res.fit_table.iloc[0]
+    z = res.solution(1, 2).posteriors
+    assert row["icl"] == pytest.approx(row["bic"] - 2 * np.log(z.max(axis=1)).sum())
+
+
+def test_recommend_picks_four_profiles_on_the_sample_and_recovers_the_truth(sample_results):
+    res, scores, truth = sample_results
+    rec = res.recommend()
+    assert isinstance(rec, Recommendation)
+    assert rec.n_profiles == 4
+    text = str(rec)
+    for word in ("BIC", "SABIC", "elbow", "smallest profile", "entropy", "replicated"):
+        assert word in text
+    sol = res.solution(rec.model, rec.n_profiles)
+    ari = adjusted_rand_score(truth.loc[sol.assignments.index], sol.assignments["profile"])
+    assert ari >= 0.6
+    # names follow the planted profiles (see data/sample/README.md)
+    names = " | ".join(sol.names.values()).lower()
+    assert "high self-efficacy" in names and "high test anxiety" in names
+
+
+def test_solution_has_the_contract_shapes(sample_results):
+    res, scores, _ = sample_results
+    sol = res.solution(1, 4)
+    a = sol.assignments
+    assert a.index.name == "pseudonym" and a.index.equals(scores.index)
+    assert list(a.columns) == ["profile", "certainty", "p1", "p2", "p3", "p4"]
+    assert set(a["profile"]) <= {1, 2, 3, 4} and a["profile"].dtype.kind == "i"
+    np.testing.assert_allclose(a["certainty"], a[["p1", "p2", "p3", "p4"]].max(axis=1))
+    np.testing.assert_allclose(a[["p1", "p2", "p3", "p4"]].sum(axis=1), 1.0)
+    assert sol.posteriors.shape == (len(scores), 4)
+    assert list(sol.means.index) == [1, 2, 3, 4] and list(sol.means.columns) == list(scores.columns)
+    assert sol.standard_errors.shape == sol.means.shape and (sol.standard_errors > 0).all().all()
+    assert sol.sizes.sum() == len(scores) and list(sol.sizes.index) == [1, 2, 3, 4]
+    assert list(sol.profile_table.columns) == ["profile", "construct", "mean", "se", "lower", "upper", "n", "share", "name"]
+    assert len(sol.profile_table) == 4 * scores.shape[1]
+    assert sol.n_profiles == 4 and sol.model_number == 1 and sol.model.n_profiles == 4
+    assert len(set(sol.names.values())) == 4
+
+
+def test_standard_errors_reduce_to_sd_over_root_n_for_certain_classification():
+    data = pd.DataFrame({"a": [1.0, 2, 3, 10, 11, 12, np.nan], "b": [0.0, 1, 2, 5, 5, 5, 6]})
+    z = np.array([[1.0, 0]] * 3 + [[0, 1.0]] * 4)
+    var = np.array([[4.0, 9.0], [1.0, 16.0]])
+    sol = ProfileSolution(data, z, [[2.0, 1.0], [11.0, 5.25]], var)
+    # profile 2 has 3 observed values of a and 4 of b
+    expected = np.array([[2 / np.sqrt(3), 3 / np.sqrt(3)], [1 / np.sqrt(3), 4 / np.sqrt(4)]])
+    np.testing.assert_allclose(sol.standard_errors.to_numpy(), expected)
+    t = sol.profile_table.set_index(["profile", "construct"])
+    assert t.loc[(1, "a"), "lower"] == pytest.approx(2.0 - 1.959964 * 2 / np.sqrt(3), abs=1e-5)
+
+
+def test_rows_with_every_value_missing_are_dropped_and_counted():
+    X = _toy()
+    X.iloc[[0, 5]] = np.nan
+    X.iloc[7, 1] = np.nan  # one missing value stays (FIML)
+    res = fit_profiles(X, n_profiles=[1, 2], models=(1,), random_state=0)
+    assert res.n_dropped == 2
+    assert list(res.dropped_index) == ["S000", "S005"]
+    assert len(res.solution(1, 2).assignments) == len(X) - 2
+    assert "S007" in res.solution(1, 2).assignments.index
+    assert "2 student(s) with every score missing" in str(res.recommend())
+
+
+def test_same_seed_gives_the_same_table_and_labels():
+    X = _toy(1)
+    a = fit_profiles(X, n_profiles=[2, 3], models=(1, 2), random_state=7)
+    b = fit_profiles(X, n_profiles=[2, 3], models=(1, 2), random_state=7)
+    pd.testing.assert_frame_equal(a.fit_table, b.fit_table)
+    pd.testing.assert_frame_equal(a.solution(2, 3).assignments, b.solution(2, 3).assignments)
+
+
+def test_profiles_are_ordered_by_size():
+    X = _toy(2, n=(30, 70))
+    sol = fit_profiles(X, n_profiles=[2], models=(1,), random_state=0).solution(1, 2)
+    assert sol.sizes[1] > sol.sizes[2]
+    assert sol.means.loc[1, "a"] > 2  # the larger group is the one centred at 3
+
+
+def test_text_in_a_score_column_raises_naming_the_column_and_value():
+    X = _toy().astype(object)
+    X.iloc[3, 1] = "n/a?"
+    with pytest.raises(ToolkitError, match=r"row S003, column 'b', value 'n/a\?'.*not a number"):
+        fit_profiles(X, n_profiles=[1], models=(1,))
+
+
+def test_bad_grid_raises():
+    with pytest.raises(ToolkitError, match="tidyLPA model numbers"):
+        fit_profiles(_toy(), models=(7,))
+    with pytest.raises(ToolkitError, match="n_profiles"):
+        fit_profiles(_toy(), n_profiles=[0, 1])
+
+
+def test_unknown_solution_raises_with_the_fitted_choices():
+    res = fit_profiles(_toy(), n_profiles=[1, 2], models=(1,), random_state=0)
+    with pytest.raises(ToolkitError, match=r"model 2 with 2 profiles is not among.*\(1, 2\)"):
+        res.solution(2, 2)
+
+
+def _table(rows):
+    cols = ["model", "n_profiles", "log_lik", "bic", "sabic", "entropy", "n_min", "replicated"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def test_recommend_sets_aside_solutions_with_a_too_small_profile():
+    ft = _table([
+        (1, 1, -1000, 2100, 2090, 1.0, 1.0, True),
+        (1, 2, -900, 1950, 1930, 0.85, 0.40, True),
+        (1, 3, -850, 1900, 1870, 0.82, 0.03, True),  # best BIC but smallest profile 3% of 200 = 6
+        (1, 4, -845, 1920, 1880, 0.80, 0.02, True),
+    ])
+    rec = recommend(ft, n=200, min_cell=10)
+    assert (rec.model, rec.n_profiles) == (1, 2)
+    assert "set aside" in " ".join(rec.reasons)
+
+
+def test_recommend_warns_at_the_edge_of_the_grid_and_on_poor_entropy_and_no_replication():
+    ft = _table([
+        (2, 1, -1000, 2100, 2090, 1.0, 1.0, True),
+        (2, 2, -900, 1950, 1930, 0.5, 0.40, False),
+    ])
+    rec = recommend(ft, n=200)
+    assert rec.n_profiles == 2
+    text = " ".join(rec.warnings)
+    assert "largest number fitted" in text
+    assert "entropy is only 0.50" in text
+    assert "only one random start" in text
