@@ -12,6 +12,9 @@ from .errors import ToolkitError
 from .io import RawExport, item_answers, read_export, write_deidentified
 from .privacy import Deidentified, Disclosure, deidentify, load_or_create_key, pseudonymize, scrub_text
 from .codebook_draft import CodebookDraft, draft_codebook
+from .scoring import score_scales
+from .reliability import ReliabilityWarning, item_statistics, reliability, reliability_warnings
+from .plotting import plot_item_distributions, plot_scale_scores
 from .sample import SampleSurvey, generate_sample, write_sample
 from .scaling import ScalingStudy, scaling_study
 from .workload import Assumption, Workload, load_workload
@@ -47,6 +50,14 @@ __all__ = [
     # codebook drafts
     "CodebookDraft",
     "draft_codebook",
+    # scoring
+    "score_scales",
+    "reliability",
+    "item_statistics",
+    "reliability_warnings",
+    "ReliabilityWarning",
+    "plot_item_distributions",
+    "plot_scale_scores",
     # sample
     "SampleSurvey",
     "generate_sample",

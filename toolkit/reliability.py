@@ -32,7 +32,7 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy.special import fdtri  # quantile of the F distribution, as stats.f.ppf
 
 from .codebook import Codebook, Construct
 from .scoring import keyed_items, select_constructs
@@ -284,8 +284,8 @@ def _feldt(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[float, fl
         return np.nan, np.nan
     p = 1 - level
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    lower = 1 - (1 - alpha) * stats.f.ppf(1 - p / 2, df1, df2)
-    upper = 1 - (1 - alpha) * stats.f.ppf(p / 2, df1, df2)
+    lower = 1 - (1 - alpha) * fdtri(df1, df2, 1 - p / 2)
+    upper = 1 - (1 - alpha) * fdtri(df1, df2, p / 2)
     return float(lower), float(upper)
 
 
@@ -302,6 +302,8 @@ def _omega_total(R: np.ndarray) -> float:
     ``cov2cor`` of the pairwise covariances that alpha uses). Omega is then
     ``(sum R - sum(1 - loading^2)) / sum R`` (psych's ``omegah``).
     """
+    from scipy.optimize import minimize  # imported here: only omega needs it
+
     k = R.shape[0]
     if k < 2 or not np.all(np.isfinite(R)):
         return np.nan
@@ -323,7 +325,7 @@ def _omega_total(R: np.ndarray) -> float:
     smc = 1 - 1 / np.diag(np.linalg.pinv(R))  # squared multiple correlations (psych::smc)
     smc = np.clip(np.nan_to_num(smc, nan=1.0), 0.0, 1.0)
     scale = 0.01  # optim's parscale
-    fit = optimize.minimize(
+    fit = minimize(
         lambda p: objective(p * scale),
         (1 - smc) / scale,
         jac=lambda p: gradient(p * scale) * scale,
