@@ -1,0 +1,492 @@
+"""Tests of the scaling study on the bundled sample and on synthetic populations.
+
+Scores are computed here from data/sample directly, so these tests do not depend on the io,
+privacy or scoring stages: labels -> 1..5 through the codebook, reverse-keyed items min+max-x,
+the mean of the answered items per construct, a duplicated Student ID keeps its last submission.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.mixture import GaussianMixture  # noqa: E402
+
+from toolkit.codebook import load_codebook  # noqa: E402
+from toolkit.config import SAMPLE_DIR  # noqa: E402
+from toolkit.errors import ToolkitError  # noqa: E402
+from toolkit.needs import need_scores  # noqa: E402
+from toolkit.scaling import (  # noqa: E402
+    ProfileFit,
+    ScalingStudy,
+    find_knee,
+    plan_fidelity,
+    scaling_study,
+    transfer_table,
+    transition_table,
+)
+from toolkit.workload import load_workload  # noqa: E402
+
+
+def scores_from_export(path, cb) -> pd.DataFrame:
+    """Scale scores of an export of the sample: index pseudonym, group columns, constructs."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    raw = raw.drop_duplicates(subset=[cb.id_column], keep="last")
+    out = pd.DataFrame(index=pd.Index(raw[cb.id_column].to_numpy(dtype=object), name="pseudonym"))
+    for g in cb.group_columns:
+        out[g] = raw[g].to_numpy(dtype=object)
+    for c in cb.constructs:
+        cols = []
+        for item in c.items:
+            codes = {label: float(v) for label, v in zip(item.scale.labels, item.scale.values)}
+            x = raw[item.column].map(lambda s: codes.get(s, np.nan)).to_numpy(dtype=float)
+            cols.append(item.scale.reverse(x) if item.reverse else x)
+        block = np.column_stack(cols)
+        answered = (~np.isnan(block)).sum(axis=1)
+        out[c.key] = np.where(answered > 0, np.nansum(block, axis=1) / np.maximum(answered, 1), np.nan)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _sample():
+    cb = load_codebook(SAMPLE_DIR / "codebook.yml")
+    return (cb, scores_from_export(SAMPLE_DIR / "survey_export.csv", cb),
+            scores_from_export(SAMPLE_DIR / "survey_export_wave2.csv", cb))
+
+
+def sample_scores():
+    """``(codebook, wave-1 scores, wave-2 scores)`` of the bundled sample (copies)."""
+    cb, s1, s2 = _sample()
+    return cb, s1.copy(), s2.copy()
+
+
+@pytest.fixture(scope="module")
+def study():
+    cb, s1, s2 = sample_scores()
+    return scaling_study(s1, wave2_scores=s2, codebook=cb, random_state=0, n_draws=500)
+
+
+class _GMMStandIn:
+    """A scikit-learn GaussianMixture behind the solution interface (NaN filled by column means)."""
+
+    def __init__(self, gm, fill):
+        self.gm, self.fill = gm, fill
+        self.means_ = gm.means_
+
+    def _x(self, data):
+        return data.fillna(self.fill).to_numpy(dtype=float)
+
+    def predict_proba(self, data):
+        return self.gm.predict_proba(self._x(data))
+
+    def score_samples(self, data):
+        return self.gm.score_samples(self._x(data))
+
+
+def gmm_fit(data, n_profiles, *, model=1, random_state=None):
+    """A stand-in for the profile engine: diagonal GaussianMixture, 3 inits."""
+    fill = data.mean()
+    gm = GaussianMixture(n_profiles, covariance_type="diag", n_init=3, random_state=random_state)
+    gm.fit(data.fillna(fill).to_numpy(dtype=float))
+    model = _GMMStandIn(gm, fill)
+    proba = model.predict_proba(data)
+    asg = pd.DataFrame(proba, index=data.index, columns=[f"p{j + 1}" for j in range(n_profiles)])
+    asg.insert(0, "certainty", proba.max(axis=1))
+    asg.insert(0, "profile", proba.argmax(axis=1) + 1)
+    means = pd.DataFrame(gm.means_, index=pd.RangeIndex(1, n_profiles + 1), columns=data.columns)
+    return ProfileFit(asg, means, model)
+
+
+# ------------------------------------------------------------------------------------ fidelity
+def test_plan_fidelity_follows_its_definition_on_a_hand_case():
+    # Four constructs; two profiles. Student needs (already standardised):
+    needs = pd.DataFrame(
+        {"a": [2.0, 1.0, -1.0, -1.0], "b": [1.0, 2.0, -1.0, -1.0], "c": [-1.0, -1.0, 1.0, 0.5],
+         "d": [-2.0, -2.0, 1.0, 1.5]},
+        index=list("wxyz"),
+    )
+    asg = pd.DataFrame({"profile": [1, 1, 2, 2], "certainty": [0.95, 0.9, 0.9, 0.5]}, index=list("wxyz"))
+    f = plan_fidelity(needs, asg).set_index("way")
+    # Profile 1 focus (mean needs a 1.5, b 1.5) = {a, b}: covers w's {a, b} and x's {b, a}.
+    # Profile 2 focus (c 0.75, d 1.25) = {d, c}: covers y's {c, d} and z's {d, c}.
+    assert f.loc["templated", "fidelity"] == 1.0
+    assert f.loc["templated", "coverage_template"] == 1.0
+    # Distance to the profile's mean need vector: w is (0.5, -0.5, 0, 0) away.
+    d_w = np.hypot(0.5, 0.5)
+    d_y = np.sqrt(0.25 ** 2 + 0.25 ** 2)
+    assert f.loc["templated", "distance"] == pytest.approx((2 * d_w + 2 * d_y) / 4)
+    # z is flagged (certainty 0.5 < 0.7): the hybrid gives it an individual plan (distance 0).
+    assert f.loc["hybrid", "n_flagged"] == 1 and f.loc["hybrid", "flagged_share"] == 0.25
+    assert f.loc["hybrid", "distance"] == pytest.approx((2 * d_w + d_y) / 4)
+    assert f.loc["individual", "fidelity"] == 1.0 and f.loc["individual", "distance"] == 0.0
+    assert f.loc["none", "fidelity"] == 0.0
+
+
+def test_personal_layer_adds_one_growth_area_the_template_misses():
+    # One profile whose focus is {a}; student s has growth areas (b, c): the template covers none,
+    # the personal layer adds b, so the plan covers 1 of 2.
+    needs = pd.DataFrame({"a": [3.0, 3.0, -1.0], "b": [-2.0, -2.0, 2.0], "c": [-2.0, -2.0, 1.0]}, index=["p", "q", "s"])
+    asg = pd.DataFrame({"profile": [1, 1, 1], "certainty": [1.0, 1.0, 1.0]}, index=needs.index)
+    f = plan_fidelity(needs, asg).set_index("way")
+    # p and q: growth area (a) only, covered; s: 0 of 2 by the template, 1 of 2 with the layer.
+    assert f.loc["templated", "coverage_template"] == pytest.approx((1 + 1 + 0) / 3)
+    assert f.loc["templated", "fidelity"] == pytest.approx((1 + 1 + 0.5) / 3)
+
+
+def test_individual_plans_are_the_reference_and_no_plans_the_floor(study):
+    f = study.fidelity
+    assert (f.loc[f["way"] == "individual", "fidelity"] == 1.0).all()
+    assert (f.loc[f["way"] == "individual", "distance"] == 0.0).all()
+    assert (f.loc[f["way"] == "none", "fidelity"] == 0.0).all()
+    prof = f[f["way"].isin(["templated", "hybrid"])]
+    assert prof["fidelity"].between(0, 1).all()
+    assert (f["n"] == 240).all()
+
+
+def test_fidelity_grows_with_the_number_of_profiles(study):
+    t = study.fidelity[study.fidelity["way"] == "templated"].set_index("n_profiles")
+    for col in ("fidelity", "coverage_template"):
+        steps = np.diff(t[col].to_numpy())
+        assert steps.mean() > 0, col  # non-decreasing on average
+        assert t[col].iloc[-1] > t[col].iloc[0] + 0.2
+        assert t[col].corr(pd.Series(t.index, index=t.index), method="spearman") > 0.7
+    # and the distance to the plan's focus shrinks
+    assert t["distance"].iloc[-1] < t["distance"].iloc[0]
+
+
+def test_hybrid_is_at_least_as_faithful_as_templated_and_costs_more(study):
+    f = study.fidelity.pivot(index="n_profiles", columns="way", values="fidelity")
+    assert (f["hybrid"] >= f["templated"] - 1e-12).all()
+    t = study.tradeoff.pivot(index="n_profiles", columns="way", values="hours_per_term")
+    assert (t["hybrid"] >= t["templated"] - 1e-9).all()
+
+
+def test_one_profile_has_no_template_focus_and_flags_nobody(study):
+    one = study.fidelity[(study.fidelity["n_profiles"] == 1) & (study.fidelity["way"] == "templated")].iloc[0]
+    assert one["coverage_template"] == 0.0  # K=1: every mean need is 0, no focus area
+    assert one["flagged_share"] == 0.0
+
+
+# ---------------------------------------------------------------------------------- trade-off
+def test_find_knee_is_the_point_farthest_above_the_chord():
+    assert find_knee([1, 2, 3, 4, 5], [0.0, 0.8, 0.9, 0.95, 1.0]) == 1
+    assert find_knee([0, 1, 2, 3], [0.0, 0.3, 0.9, 1.0]) == 2
+    assert find_knee([1, 2, 3], [0.0, 0.5, 1.0]) is None  # a straight line has no knee
+    assert find_knee([1, 2, 3], [0.0, 0.1, 1.0]) is None  # convex: everything below the chord
+    assert find_knee([1, 2], [0.0, 1.0]) is None
+
+
+def test_tradeoff_marks_one_knee_per_way_and_explains_it(study):
+    t = study.tradeoff
+    for way, grp in t.groupby("way"):
+        assert grp["knee"].sum() == (0 if study.knee[way] is None else 1)
+        assert list(grp["n_profiles"]) == list(range(1, 9))
+    assert study.knee["hybrid"] is not None
+    assert study.k == study.knee["hybrid"]  # the chosen K defaults to the hybrid's knee
+    text = next(s for s in study.statements if s.startswith("The knee"))
+    assert f"K={study.knee['hybrid']}" in text and "Kneedle" in text
+
+
+def test_tradeoff_hours_come_from_the_workload(study):
+    w = load_workload()
+    row = study.tradeoff[(study.tradeoff["way"] == "templated") & (study.tradeoff["n_profiles"] == 3)].iloc[0]
+    n, f = 240, row["flagged_share"]
+    v = w.values
+    minutes = (3 * 2 * v["template_minutes"] + n * v["personalise_minutes"] + f * n * v["conversation_minutes"]
+               + n * v["checkins_per_term"] * v["checkin_minutes"])
+    assert row["hours_per_term"] == pytest.approx(minutes / 60)
+
+
+# --------------------------------------------------------------------------------- projection
+def test_projection_hours_grow_with_students(study):
+    p = study.projection
+    assert sorted(p["n_students"].unique()) == [30, 150, 1500, 20000]
+    for way in ("individual", "templated", "hybrid"):
+        h = p[p["way"] == way].sort_values("n_students")
+        assert h["hours_per_term"].is_monotonic_increasing
+        assert h["hours_per_term_p95"].is_monotonic_increasing
+    assert (p.loc[p["way"] == "none", "hours_per_term"] == 0).all()
+    assert (p["n_teachers"] == np.ceil(p["n_students"] / 150)).all()
+
+
+def test_monte_carlo_bands_are_ordered_and_bracket_the_median(study):
+    p = study.projection[study.projection["way"] != "none"]
+    for m in ("hours_per_term", "hours_per_week_per_teacher", "share_of_planning"):
+        assert (p[f"{m}_p05"] < p[f"{m}_p50"]).all() and (p[f"{m}_p50"] < p[f"{m}_p95"]).all()
+
+
+def test_monte_carlo_is_seeded_and_reproducible():
+    cb, s1, _ = sample_scores()
+    kw = dict(codebook=cb, k_range=range(1, 4), groups=(), n_draws=300)
+    a = scaling_study(s1, random_state=3, **kw)
+    b = scaling_study(s1, random_state=3, **kw)
+    c = scaling_study(s1, random_state=4, **kw)
+    pd.testing.assert_frame_equal(a.projection, b.projection)
+    pd.testing.assert_frame_equal(a.fidelity, b.fidelity)
+    assert a.statements == b.statements
+    assert not np.allclose(a.projection["hours_per_term_p95"], c.projection["hours_per_term_p95"])
+
+
+def test_break_even_statements_quote_the_computed_numbers(study):
+    p = study.projection.set_index(["n_students", "way"])
+    s = next(x for x in study.statements if x.startswith("At 1,500 students"))
+    m = re.match(r"At 1,500 students, profile plans \(K=(\d+)\) take ([\d,]+) hours a term .*? against ([\d,]+) "
+                 r"for individual plans .*?keeping (\d+)% of fidelity", s)
+    assert m, s
+    k, x, y, z = int(m[1]), *(int(g.replace(",", "")) for g in m.groups()[1:])
+    assert k == study.k
+    assert x == round(p.loc[(1500, "templated"), "hours_per_term"])
+    assert y == round(p.loc[(1500, "individual"), "hours_per_term"])
+    assert z == round(100 * p.loc[(1500, "templated"), "fidelity"])
+    assert [x for x in study.statements if x.startswith("At ")] and len([x for x in study.statements if x.startswith("At ")]) == 4
+
+
+def test_break_even_students_per_teacher_is_computed(study):
+    s = next(x for x in study.statements if x.startswith("Profile plans cost less"))
+    w = load_workload().values
+    f = float(study.costs.set_index("way").loc["templated", "flagged_share"])
+    saving = w["individual_plan_minutes"] - w["personalise_minutes"] - f * w["conversation_minutes"]
+    assert f"more than {int(study.k * w['template_minutes'] // saving)} students" in s
+
+
+def test_templates_shared_per_school_cost_less_at_scale():
+    cb, s1, _ = sample_scores()
+    kw = dict(codebook=cb, k_range=range(1, 4), groups=(), n_draws=100, random_state=0)
+    teacher = scaling_study(s1, template_scope="teacher", **kw).projection.set_index(["n_students", "way"])
+    school = scaling_study(s1, template_scope="school", **kw).projection.set_index(["n_students", "way"])
+    assert school.loc[(20000, "templated"), "hours_per_term"] < teacher.loc[(20000, "templated"), "hours_per_term"]
+    assert school.loc[(20000, "individual"), "hours_per_term"] == teacher.loc[(20000, "individual"), "hours_per_term"]
+
+
+def test_costs_table_is_the_data_size_at_the_chosen_k(study):
+    c = study.costs.set_index("way")
+    assert (c["n_students"] == 240).all()
+    assert c.loc["templated", "n_profiles"] == study.k
+    assert c.loc["individual", "hours_per_term"] == pytest.approx(240 * (60 + 12) / 60)
+
+
+# ------------------------------------------------------------------------------- sensitivity
+def test_sensitivity_swings_every_assumption_and_sorts_by_swing(study):
+    s = study.sensitivity
+    w = load_workload()
+    for (way, metric), grp in s.groupby(["way", "metric"]):
+        assert set(grp["assumption"]) == set(w.assumptions)
+        assert grp["swing"].is_monotonic_decreasing
+    hours = s[(s["way"] == "hybrid") & (s["metric"] == "hours_per_term")].set_index("assumption")
+    # Hours a term do not depend on the planning time or the length of the term.
+    assert hours.loc["weeks_per_term", "swing"] == 0
+    assert hours.loc["planning_minutes_per_week", "swing"] == 0
+    assert hours.loc["personalise_minutes", "at_high"] > hours.loc["personalise_minutes", "base"]
+    share = s[(s["way"] == "hybrid") & (s["metric"] == "share_of_planning")].set_index("assumption")
+    assert share.loc["planning_minutes_per_week", "swing"] > 0
+
+
+# ---------------------------------------------------------------------------------- transfer
+def test_transfer_between_sections_of_one_population_is_high(study):
+    t = study.transfer
+    sections = t[t["grouping"] == "Section"]
+    grades = t[t["grouping"] == "Grade"]
+    assert len(sections) == 8 and len(grades) == 3
+    assert sections["ari"].mean() > 0.5
+    assert grades["ari"].mean() > 0.5
+    assert (t["ll_gap"].dropna() > -1).all()  # a group's own fit is about as good or better
+
+
+def _two_populations(seed=0, n=150):
+    """Two populations whose three profiles differ: A's spread along x, B's along y."""
+    rng = np.random.default_rng(seed)
+    means_a = np.array([[-3, 0, 0], [0, 0, 0], [3, 0, 0]], dtype=float)
+    means_b = np.array([[0, -3, 0], [0, 0, 0], [0, 3, 0]], dtype=float)
+    la, lb = rng.integers(0, 3, n), rng.integers(0, 3, n)
+    xa = means_a[la] + rng.normal(0, 0.6, (n, 3))
+    xb = means_b[lb] + rng.normal(0, 0.6, (n, 3))
+    df = pd.DataFrame(np.vstack([xa, xb]), columns=["u", "v", "w"],
+                      index=pd.Index([f"s{i}" for i in range(2 * n)], name="pseudonym"))
+    df["Population"] = ["A"] * n + ["B"] * n
+    return df
+
+
+@pytest.mark.parametrize("fit", ["engine", "stand-in"])
+def test_transfer_between_different_populations_is_low(fit):
+    from functools import partial
+
+    from toolkit.scaling import fit_lpa
+
+    df = _two_populations()
+    f = partial(fit_lpa, model=1) if fit == "engine" else partial(gmm_fit, model=1)
+    t = transfer_table(df, ["u", "v", "w"], "Population", 3, fit=f, random_state=0).set_index("group")
+    assert (t["ari"] < 0.2).all()
+    assert (t["mean_distance"] > 1.5).all()
+    # ...while the same populations split at random transfer well
+    df["Half"] = np.where(np.arange(len(df)) % 2 == 0, "even", "odd")
+    same = df[df["Population"] == "A"]
+    t2 = transfer_table(same, ["u", "v", "w"], "Half", 3, fit=f, random_state=0)
+    assert (t2["ari"] > 0.8).all() and (t2["mean_distance"] < 0.5).all()
+
+
+def test_small_groups_are_not_fitted_and_their_counts_hidden():
+    cb, s1, _ = sample_scores()
+    s1 = s1.copy()
+    s1.iloc[:6, s1.columns.get_loc("Section")] = "tiny"  # a section of 6 students
+    st = scaling_study(s1, codebook=cb, k_range=range(1, 4), groups=("Section",), random_state=0, n_draws=100, k=3)
+    row = st.transfer.set_index("group").loc["tiny"]
+    assert row["n"] == "hidden"
+    assert np.isnan(row["ari"]) and np.isnan(row["ll_transfer"])
+    assert any("tiny" in n for n in st.notes)
+    big = st.transfer[st.transfer["group"] != "tiny"]
+    assert big["ari"].notna().all()
+
+
+def test_min_cell_zero_shows_raw_counts(study):
+    cb, s1, s2 = sample_scores()
+    st = scaling_study(s1, wave2_scores=s2, codebook=cb, k_range=range(1, 4), groups=("Grade",), random_state=0,
+                       n_draws=100, k=3, min_cell=0)
+    assert pd.api.types.is_integer_dtype(st.transitions["to_1"])
+    assert pd.api.types.is_integer_dtype(st.transfer["n"])
+
+
+# ------------------------------------------------------------------------------------- waves
+def test_transition_table_counts_the_joined_students():
+    w1 = pd.Series([1, 1, 2, 2, 2], index=list("abcde"))
+    w2 = pd.Series([1, 2, 2, 2, 1, 1], index=list("abcdfz"))  # e left, f and z new
+    t = transition_table(w1, w2, 2).set_index("wave1_profile")
+    assert t.loc["all", "n"] == 4
+    assert (t.loc["1", "to_1"], t.loc["1", "to_2"], t.loc["2", "to_1"], t.loc["2", "to_2"]) == (1, 1, 0, 2)
+    assert t.loc["all", "changed"] == 1 and t.loc["1", "share_changed"] == 0.5
+
+
+def test_wave_transitions_on_the_sample_are_mostly_stable_and_suppressed(study):
+    t = study.transitions.set_index("wave1_profile")
+    k = study.k
+    cells = [f"to_{j}" for j in range(1, k + 1)]
+    # Every shown count is >= 10 or 0; small ones read "hidden".
+    shown = t[cells + ["n"]].to_numpy().ravel()
+    assert all(v == "hidden" or int(v) == 0 or int(v) >= 10 for v in shown)
+    assert (t[cells] == "hidden").to_numpy().any()
+    assert int(t.loc["all", "n"]) == 228  # students in both waves (5% skipped wave 2)
+    # Most students keep their profile (TRANSITIONS has 0.78-0.85 on its diagonal).
+    assert int(t.loc["all", "stayed"]) > int(t.loc["all", "changed"])
+    s = next(x for x in study.statements if x.startswith("Between the waves"))
+    assert f"{int(t.loc['all', 'changed'])} of 228 students" in s
+
+
+def test_wave_two_without_common_pseudonyms_is_a_clear_error():
+    cb, s1, s2 = sample_scores()
+    s2.index = "other-" + s2.index.astype(str)
+    with pytest.raises(ToolkitError, match="no pseudonym of the wave-2 scores is in wave 1.*same key file"):
+        scaling_study(s1, wave2_scores=s2, codebook=cb, k_range=range(1, 3), groups=(), fit=gmm_fit, n_draws=10)
+
+
+# ------------------------------------------------------------------------------------- errors
+def test_missing_construct_column_is_named():
+    cb, s1, _ = sample_scores()
+    with pytest.raises(ToolkitError, match=r"column 'test_anxiety'.*no column for construct\(s\) test_anxiety"):
+        scaling_study(s1.drop(columns="test_anxiety"), codebook=cb, fit=gmm_fit)
+
+
+def test_duplicate_pseudonyms_are_refused():
+    cb, s1, _ = sample_scores()
+    dup = pd.concat([s1, s1.iloc[[3]]])
+    with pytest.raises(ToolkitError, match=rf"row {s1.index[3]}.*same pseudonym on more than one row"):
+        scaling_study(dup, codebook=cb, fit=gmm_fit)
+
+
+def test_non_numeric_scores_name_row_column_and_value():
+    cb, s1, _ = sample_scores()
+    s1 = s1.astype({"interest": object})
+    s1.iloc[5, s1.columns.get_loc("interest")] = "high"
+    with pytest.raises(ToolkitError, match=rf"row {s1.index[5]}, column 'interest', value 'high'.*not a number"):
+        scaling_study(s1, codebook=cb, fit=gmm_fit)
+
+
+def test_too_few_students_for_the_largest_k():
+    cb, s1, _ = sample_scores()
+    with pytest.raises(ToolkitError, match="has 6 students, too few for 8 profiles"):
+        scaling_study(s1.iloc[:6], codebook=cb, fit=gmm_fit)
+
+
+def test_bad_k_range_is_refused():
+    cb, s1, _ = sample_scores()
+    with pytest.raises(ToolkitError, match="k_range"):
+        scaling_study(s1, codebook=cb, k_range=[0, 1], fit=gmm_fit)
+
+
+def test_without_a_codebook_a_warning_says_how_constructs_are_read():
+    cb, s1, _ = sample_scores()
+    with pytest.warns(UserWarning, match="no codebook given.*test anxiety"):
+        st = scaling_study(s1, k_range=range(1, 3), groups=(), fit=gmm_fit, n_draws=10, random_state=0)
+    assert isinstance(st, ScalingStudy)
+
+
+def test_missing_group_column_is_noted_not_fatal():
+    cb, s1, _ = sample_scores()
+    st = scaling_study(s1, codebook=cb, k_range=range(1, 3), groups=("Campus",), fit=gmm_fit, n_draws=10,
+                       random_state=0)
+    assert st.transfer.empty
+    assert any("Campus" in n for n in st.notes)
+
+
+# ------------------------------------------------------------------------------------- engine
+def test_default_fit_is_the_profile_engine_and_a_stand_in_can_replace_it(study):
+    from toolkit.profiles import LatentProfileModel
+
+    cb, s1, _ = sample_scores()
+    st = scaling_study(s1, codebook=cb, k_range=range(1, 5), groups=(), fit=gmm_fit, n_draws=10, random_state=0, k=4)
+    assert isinstance(st.fidelity, pd.DataFrame) and st.k == 4
+    # The two fits find similar profiles: fidelity of K=4 templated within 0.1.
+    a = study.fidelity.set_index(["n_profiles", "way"]).loc[(4, "templated"), "fidelity"]
+    b = st.fidelity.set_index(["n_profiles", "way"]).loc[(4, "templated"), "fidelity"]
+    assert abs(a - b) < 0.1
+    assert LatentProfileModel is not None
+
+
+def test_needs_come_from_toolkit_needs(study):
+    # The study's K=1 "none" distance is the mean norm of need_scores: one definition for plans
+    # and scaling.
+    cb, s1, _ = sample_scores()
+    needs = need_scores(s1, cb)
+    expected = np.sqrt(np.nansum(needs.to_numpy() ** 2, axis=1)).mean()
+    got = study.fidelity[(study.fidelity["way"] == "none")]["distance"].iloc[0]
+    assert got == pytest.approx(expected)
+
+
+# -------------------------------------------------------------------------------------- plots
+@pytest.mark.parametrize("name", ["plot_costs", "plot_tradeoff", "plot_projection", "plot_sensitivity"])
+def test_plots_draw_on_the_given_axes_and_return_it(study, name):
+    fig, ax = plt.subplots()
+    try:
+        out = getattr(study, name)(ax=ax)
+        assert out is ax
+        assert ax.has_data()
+        assert ax.get_title()
+    finally:
+        plt.close(fig)
+
+
+def test_tornado_lists_the_largest_swing_first(study):
+    fig, ax = plt.subplots()
+    try:
+        study.plot_sensitivity(ax=ax)
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        s = study.sensitivity
+        top = s[(s["way"] == "hybrid") & (s["metric"] == "hours_per_term")].iloc[0]["assumption"]
+        assert labels[0].startswith(top)
+    finally:
+        plt.close(fig)
+
+
+def test_tradeoff_plot_marks_the_knee(study):
+    fig, ax = plt.subplots()
+    try:
+        study.plot_tradeoff(ax=ax)
+        legend = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert any(t.startswith("knee") and f"K={study.knee['hybrid']}" in t for t in legend)
+    finally:
+        plt.close(fig)
