@@ -1,0 +1,138 @@
+"""BLRT and VLMR/LMR likelihood-ratio tests of K-1 against K profiles."""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from _profiles_helpers import sample_scores
+from toolkit.profiles import LatentProfileModel
+from toolkit.profiles.lrt import bootstrap_lrt, vlmr_test, weighted_chi2_sf
+from toolkit.profiles.results import fit_profiles
+
+
+def _fit(X, k, model=1, seed=0):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return LatentProfileModel(k, model=model, random_state=seed).fit(X)
+
+
+@pytest.fixture(scope="module")
+def sample_pair():
+    scores, _, _ = sample_scores()
+    X = scores.to_numpy()
+    return X, _fit(X, 3), _fit(X, 4)
+
+
+@pytest.fixture(scope="module")
+def one_population():
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(200, 3)) @ np.diag([1.0, 0.7, 1.3])
+    return X, _fit(X, 1), _fit(X, 2)
+
+
+def test_blrt_p_is_small_for_four_against_three_profiles_on_the_sample_in_seconds(sample_pair):
+    X, m3, m4 = sample_pair
+    t0 = time.perf_counter()
+    res = bootstrap_lrt(X, m3, m4, n_bootstrap=100, random_state=0)
+    elapsed = time.perf_counter() - t0
+    assert res.p_value == pytest.approx(1 / 101)  # no bootstrap LRT reaches the observed one
+    assert res.statistic == pytest.approx(2 * (m4.log_likelihood_ - m3.log_likelihood_))
+    assert res.bootstrap_statistics.shape == (100,)
+    assert elapsed < 60  # seconds, not hours (about 4 s on an idle core)
+
+
+def test_blrt_p_is_large_when_there_is_one_population(one_population):
+    X, m1, m2 = one_population
+    res = bootstrap_lrt(X, m1, m2, n_bootstrap=19, random_state=1)
+    assert res.p_value > 0.1
+
+
+def test_blrt_p_follows_its_definition_and_the_seed(one_population):
+    X, m1, m2 = one_population
+    a = bootstrap_lrt(X, m1, m2, n_bootstrap=9, random_state=3)
+    b = bootstrap_lrt(X, m1, m2, n_bootstrap=9, random_state=3)
+    np.testing.assert_array_equal(a.bootstrap_statistics, b.bootstrap_statistics)
+    assert a.p_value == (1 + np.sum(a.bootstrap_statistics >= a.statistic)) / 10
+
+
+def test_blrt_keeps_the_missingness_of_the_data():
+    scores, _, _ = sample_scores()
+    X = scores.to_numpy()[:120]
+    assert np.isnan(X).any()
+    m1, m2 = _fit(X, 1), _fit(X, 2)
+    res = bootstrap_lrt(X, m1, m2, n_bootstrap=9, random_state=0)
+    assert np.isfinite(res.bootstrap_statistics).all()
+
+
+def test_weighted_chi_square_tail_matches_scipy_chi2():
+    # equal unit weights: a chi-square with as many degrees of freedom (scipy.stats.chi2)
+    for df, x in ((1, 3.841458820694124), (3, 2.5), (7, 14.2)):
+        assert weighted_chi2_sf(x, np.ones(df)) == pytest.approx(stats.chi2.sf(x, df), abs=1e-7)
+    # a weight of 2 scales the variable: P(2 chi2_1 > x) = P(chi2_1 > x / 2)
+    assert weighted_chi2_sf(5.0, [2.0]) == pytest.approx(stats.chi2.sf(2.5, 1), abs=1e-7)
+    # the integral itself (unequal weights close to a known answer): 1 + 1 + 1.000001 ~ chi2_3
+    assert weighted_chi2_sf(6.0, [1.0, 1.0, 1.000001]) == pytest.approx(stats.chi2.sf(6.0, 3), abs=1e-5)
+    # chi2_2 - chi2_2 is symmetric around 0
+    assert weighted_chi2_sf(0.0, [1.0, 1.0, -1.0, -1.0]) == pytest.approx(0.5, abs=1e-6)
+    # a mixture of weights against a large Monte Carlo draw
+    rng = np.random.default_rng(0)
+    w = np.array([1.5, 0.7, 0.2, -0.3])
+    q = (rng.chisquare(1, size=(400_000, 4)) * w).sum(axis=1)
+    assert weighted_chi2_sf(3.0, w) == pytest.approx(np.mean(q >= 3.0), abs=3e-3)
+
+
+def test_vlmr_p_is_small_on_the_sample_and_large_for_one_population(sample_pair, one_population):
+    X, m3, m4 = sample_pair
+    res = vlmr_test(X, m3, m4)
+    assert res.p_value < 0.01 and res.adjusted_p_value < 0.01
+    dk = m4.n_parameters_ - m3.n_parameters_
+    assert res.adjusted_statistic == pytest.approx(res.statistic / (1 + 1 / (dk * np.log(len(X)))))
+    assert res.eigenvalues.size == m3.n_parameters_ + m4.n_parameters_
+    X1, m1, m2 = one_population
+    res1 = vlmr_test(X1, m1, m2)
+    assert res1.p_value > 0.05
+    assert res1.adjusted_p_value >= res1.p_value
+
+
+def test_scores_of_the_vlmr_are_the_gradient_of_the_fiml_log_likelihood():
+    from toolkit.profiles.lrt import _Mixture
+
+    scores, _, _ = sample_scores()
+    X = scores.to_numpy()[:150]
+    for model in (1, 4, 6):
+        lpm = _fit(X, 2, model=model)
+        mix = _Mixture(lpm, X)
+        ll, S = mix.scores(mix.theta)
+        np.testing.assert_allclose(ll, lpm.score_samples(X), rtol=1e-10)
+        for a in range(0, mix.theta.size, 5):
+            tp, tm = mix.theta.copy(), mix.theta.copy()
+            tp[a] += 1e-6
+            tm[a] -= 1e-6
+            num = (mix.scores(tp)[0] - mix.scores(tm)[0]) / 2e-6
+            np.testing.assert_allclose(S[:, a], num, atol=1e-5)
+
+
+def test_checks_that_the_models_are_nested(sample_pair):
+    X, m3, m4 = sample_pair
+    with pytest.raises(ValueError, match="n_profiles"):
+        bootstrap_lrt(X, m4, m3)
+    with pytest.raises(ValueError, match="same covariance structure"):
+        vlmr_test(X, m3, _fit(X, 4, model=2))
+
+
+def test_fit_profiles_adds_blrt_and_vlmr_columns():
+    rng = np.random.default_rng(5)
+    X = np.vstack([rng.normal(0, 1, (70, 2)), rng.normal(3.5, 1, (50, 2))])
+    res = fit_profiles(X, n_profiles=[1, 2, 3], models=(1,), random_state=0, blrt=True, n_bootstrap=19, vlmr=True)
+    ft = res.fit_table
+    assert list(ft.columns[-2:]) == ["blrt_p", "vlmr_p"]
+    assert np.isnan(ft.loc[0, "blrt_p"]) and np.isnan(ft.loc[0, "vlmr_p"])
+    assert ft.loc[1, "blrt_p"] == pytest.approx(0.05) and ft.loc[1, "vlmr_p"] < 0.01
+    assert ft.loc[2, "blrt_p"] > 0.05
+    assert {"lmr_p", "lmr_statistic"} <= set(res.lrt.columns)
+    assert "bootstrap likelihood-ratio test" in str(res.recommend())
