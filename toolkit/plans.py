@@ -726,7 +726,7 @@ def _assignments(solution: Any) -> pd.DataFrame:
     if bad.any():
         pid = a.index[bad.to_numpy()][0]
         raise user_error("a profile should be a whole number 1..K", row=str(pid), column="profile",
-                         value=a.loc[pid, "profile"], fix="correct the assignments table")
+                         value=_plain(a.loc[pid, "profile"]), fix="correct the assignments table")
     out = pd.DataFrame({"profile": prof.astype("int64")}, index=a.index.copy())
     if "certainty" in a.columns:
         out["certainty"] = pd.to_numeric(a["certainty"], errors="coerce").astype(float)
@@ -852,6 +852,10 @@ def _voice(voice, order, codebook: Codebook, goal_key: str) -> tuple[dict, dict]
         if goal_key in keys and _text(row[goal_key]):
             goals[pid] = _text(row[goal_key])
     return words, goals
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value
 
 
 def _md(text: str) -> str:
