@@ -1,0 +1,147 @@
+"""Tests of ``toolkit scaling``: the files it writes, determinism, and exit status 2 on mistakes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from toolkit.cli import cli
+from toolkit.config import SAMPLE_DIR
+from test_scaling import sample_scores
+
+CODEBOOK = SAMPLE_DIR / "codebook.yml"
+TABLES = ("costs", "fidelity", "tradeoff", "projection", "transfer", "transitions", "sensitivity", "workload")
+FIGURES = ("costs", "tradeoff", "projection", "sensitivity")
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    """A scores folder (wave 1), a wave-2 scores file and a profiles folder with K=4."""
+    root = tmp_path_factory.mktemp("scaling_cli")
+    cb, s1, s2 = sample_scores()
+    (root / "scores").mkdir()
+    s1.to_csv(root / "scores" / "scores.csv")
+    s2.to_csv(root / "wave2.csv")
+    (root / "profiles").mkdir()
+    asg = pd.DataFrame({"profile": 1, "certainty": 1.0, "p1": 1.0, "p2": 0.0, "p3": 0.0, "p4": 0.0},
+                       index=pd.Index(s1.index, name="pseudonym"))
+    asg.to_csv(root / "profiles" / "assignments.csv")
+    return root
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(map(str, args)), catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def result(work):
+    out = work / "out"
+    r = run("scaling", "--responses", work / "scores", "--profiles", work / "profiles", "--wave2", work / "wave2.csv",
+            "--codebook", CODEBOOK, "--out", out, "--seed", 5)
+    return r, out
+
+
+def test_scaling_writes_every_table_figure_and_the_statements(result):
+    r, out = result
+    assert r.exit_code == 0, r.output
+    for name in TABLES:
+        assert (out / f"{name}.csv").is_file(), name
+    for name in FIGURES:
+        png = (out / f"{name}.png").read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    text = (out / "statements.md").read_text(encoding="utf-8")
+    assert "At 1,500 students, profile plans (K=4)" in text
+    assert "Between the waves" in text
+    assert "Scaling study (K=4)" in r.output
+
+
+def test_scaling_uses_the_k_of_the_profiles_folder(result):
+    _, out = result
+    costs = pd.read_csv(out / "costs.csv").set_index("way")
+    assert costs.loc["templated", "n_profiles"] == 4
+    transitions = pd.read_csv(out / "transitions.csv", dtype=str)
+    assert list(transitions["wave1_profile"]) == ["1", "2", "3", "4", "all"]
+
+
+def test_scaling_outputs_hold_no_student_level_rows(result):
+    _, out = result
+    cb, s1, _ = sample_scores()
+    for name in TABLES:
+        text = (out / f"{name}.csv").read_text(encoding="utf-8")
+        assert not any(p in text for p in s1.index[:20]), name
+
+
+def test_same_seed_gives_byte_identical_tables(work, result):
+    _, out = result
+    again = work / "again"
+    r = run("scaling", "--responses", work / "scores" / "scores.csv", "--profiles", work / "profiles",
+            "--wave2", work / "wave2.csv", "--codebook", CODEBOOK, "--out", again, "--seed", 5)
+    assert r.exit_code == 0, r.output
+    for name in TABLES:
+        assert (again / f"{name}.csv").read_bytes() == (out / f"{name}.csv").read_bytes(), name
+
+
+def test_scaling_scores_a_responses_folder_with_its_codebook(tmp_path, work):
+    cb, s1, _ = sample_scores()
+    raw = pd.read_csv(SAMPLE_DIR / "survey_export.csv", dtype=str, keep_default_na=False)
+    raw = raw.drop_duplicates(subset=[cb.id_column], keep="last")
+    resp = pd.DataFrame(index=pd.Index(raw[cb.id_column].to_numpy(dtype=object), name="pseudonym"))
+    for g in cb.group_columns:
+        resp[g] = raw[g].to_numpy()
+    for item in cb.items:
+        codes = {label: float(v) for label, v in zip(item.scale.labels, item.scale.values)}
+        resp[item.id] = raw[item.column].map(lambda s: codes.get(s, np.nan)).to_numpy(dtype=float)
+    (tmp_path / "clean").mkdir()
+    resp.to_csv(tmp_path / "clean" / "responses.csv")
+    r = run("scaling", "--responses", tmp_path / "clean", "--profiles", work / "profiles", "--codebook", CODEBOOK,
+            "--out", tmp_path / "out", "--k", 3)
+    assert r.exit_code == 0, r.output
+    transfer = pd.read_csv(tmp_path / "out" / "transfer.csv")
+    assert set(transfer["grouping"]) == {"Section", "Grade"}
+    assert not (tmp_path / "out" / "transitions.csv").exists()  # no wave 2 given
+
+
+def test_a_folder_without_scores_exits_2_and_writes_nothing(tmp_path, work):
+    (tmp_path / "empty").mkdir()
+    r = run("scaling", "--responses", tmp_path / "empty", "--profiles", work / "profiles", "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert "no scores.csv or responses.csv in this folder" in r.output
+    assert "Traceback" not in r.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_broken_workload_file_exits_2_naming_the_key(tmp_path, work):
+    bad = tmp_path / "mine.yml"
+    bad.write_text("template_minutes: lots\n", encoding="utf-8")
+    r = run("scaling", "--responses", work / "scores", "--profiles", work / "profiles", "--workload", bad,
+            "--codebook", CODEBOOK, "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert "mine.yml, key 'template_minutes', value 'lots'" in r.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_profiles_folder_exits_2(tmp_path, work):
+    r = run("scaling", "--responses", work / "scores", "--profiles", tmp_path / "nope", "--codebook", CODEBOOK,
+            "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert "profiles folder not found" in r.output
+
+
+def test_non_numeric_score_exits_2_naming_row_and_column(tmp_path, work):
+    cb, s1, _ = sample_scores()
+    s1 = s1.astype({"interest": object})
+    s1.iloc[2, s1.columns.get_loc("interest")] = "n/a?"
+    (tmp_path / "scores").mkdir()
+    s1.to_csv(tmp_path / "scores" / "scores.csv")
+    r = run("scaling", "--responses", tmp_path / "scores", "--profiles", work / "profiles", "--codebook", CODEBOOK,
+            "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert f"row {s1.index[2]}, column 'interest', value 'n/a?'" in r.output
+
+
+def test_help_shows_an_example():
+    r = run("scaling", "--help")
+    assert r.exit_code == 0
+    assert "toolkit scaling --responses" in r.output
