@@ -314,6 +314,15 @@ def test_scale_score_plot_draws_one_box_per_construct_and_returns_the_axes(cb, r
     plt.close(ax.figure)
 
 
+@pytest.mark.parametrize("module", ["toolkit.scoring", "toolkit.reliability"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.attempted > 0 and result.failed == 0
+
+
 def test_scale_score_plot_without_numeric_columns_is_an_error():
     with pytest.raises(ToolkitError, match=r"no numeric column to plot"):
         plot_scale_scores(pd.DataFrame({"a": ["x", "y"]}))

@@ -131,7 +131,7 @@ def reliability(
     >>> responses = pd.DataFrame({"g1": [1, 2, 3, 4, 5, 2], "g2": [1, 3, 3, 5, 4, 2],
     ...                           "g3": [2, 2, 4, 4, 5, 1]})
     >>> round(float(reliability(responses, cb, warn=False).loc[0, "alpha"]), 3)
-    0.927
+    0.933
     """
     results = _analyse(responses, codebook, constructs)
     if warn:

@@ -207,12 +207,8 @@ def score_scales(
     ... ''')
     >>> responses = pd.DataFrame({"g1": [5, 2, None], "g2": [1, 4, None]},
     ...                          index=pd.Index(["a", "b", "c"], name="pseudonym"))
-    >>> score_scales(responses, cb)
-               grit
-    pseudonym
-    a           5.0
-    b           2.0
-    c           NaN
+    >>> score_scales(responses, cb)["grit"].tolist()
+    [5.0, 2.0, nan]
     """
     if method not in SCORE_METHODS:
         raise user_error(
