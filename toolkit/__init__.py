@@ -18,6 +18,9 @@ from .plotting import plot_item_distributions, plot_scale_scores
 from .sample import SampleSurvey, generate_sample, write_sample
 from .scaling import ScalingStudy, scaling_study
 from .workload import Assumption, Workload, load_workload
+from .strategies import Strategy, StrategyLibrary, load_strategy_library
+from .plans import GoalImport, PlanCosts, PlanSet, ProfileTemplate, StudentPlan, draft_plans, import_goals
+from .plans_plots import plot_student, plot_template
 
 try:
     __version__ = _version("learning-profiles-toolkit")
@@ -68,4 +71,17 @@ __all__ = [
     "Assumption",
     "Workload",
     "load_workload",
+    # plans
+    "Strategy",
+    "StrategyLibrary",
+    "load_strategy_library",
+    "PlanCosts",
+    "PlanSet",
+    "ProfileTemplate",
+    "StudentPlan",
+    "GoalImport",
+    "draft_plans",
+    "import_goals",
+    "plot_template",
+    "plot_student",
 ]
