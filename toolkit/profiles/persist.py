@@ -29,7 +29,7 @@ _VERSION = 1
 
 def _unwrap(obj):
     """(model, names) from a ProfileSolution or a fitted LatentProfileModel."""
-    if hasattr(obj, "posteriors") and hasattr(obj, "model"):  # ProfileSolution
+    if hasattr(obj, "assignments") and hasattr(obj, "names"):  # ProfileSolution
         return obj.model, dict(obj.names)
     return obj, None
 
