@@ -490,3 +490,33 @@ def test_tradeoff_plot_marks_the_knee(study):
         assert any(t.startswith("knee") and f"K={study.knee['hybrid']}" in t for t in legend)
     finally:
         plt.close(fig)
+
+
+def test_fidelity_uses_the_plans_stage_definitions_of_focus_personal_layer_and_flags():
+    # Draft real plans for one solution and recompute the templated fidelity from them: template
+    # focus plus the first personal growth area of each plan, against growth_areas(n=2).
+    from types import SimpleNamespace
+
+    from toolkit.needs import growth_areas
+    from toolkit.plans import draft_plans
+    from toolkit.scaling import fit_lpa
+
+    cb, s1, _ = sample_scores()
+    sol = fit_lpa(s1[list(cb.construct_keys)], 4, random_state=0)
+    plans = draft_plans(s1, SimpleNamespace(assignments=sol.assignments, means=sol.means,
+                                            names={k: f"Profile {k}" for k in range(1, 5)}), cb)
+    focus = {t.profile: set(t.focus) for t in plans.templates}
+    frame = plans.to_frame()
+    growth = growth_areas(need_scores(s1, cb), n=2)
+    cover = []
+    for pid, g in growth.items():
+        if not g:
+            continue
+        row = frame.loc[pid]
+        own = [a for a in str(row["personal_growth_areas"]).split(";") if a and a != "nan"]
+        addressed = focus[int(row["profile"])] | set(own[:1])
+        cover.append(len(addressed.intersection(g)) / len(g))
+    f = plan_fidelity(need_scores(s1, cb), sol.assignments, atypical_z=2.0).set_index("way")
+    assert f.loc["templated", "fidelity"] == pytest.approx(np.mean(cover))
+    # With atypical_z=2.0 the flags are the plans' flags (certainty < 0.7 or a need 2 SD off).
+    assert f.loc["hybrid", "n_flagged"] == int(frame["flagged"].sum())

@@ -16,25 +16,30 @@
 
 Definitions
 -----------
-Needs, growth areas and template focus use :mod:`toolkit.needs`, the definitions the plans stage
-uses. A student's *growth areas* G are their two largest needs above the average student
-(``growth_areas(needs, n=2)``). A profile template's *focus* F_p is its up to three largest mean
-needs above zero (``profile_focus(needs, profile, n_focus=3)``; a mean need within 1e-9 of zero
-counts as zero, which only matters at K = 1 where every mean need is zero up to rounding). What
-each way's plan addresses:
+Needs, growth areas and template focus use :mod:`toolkit.needs` with the plans stage's defaults
+(:func:`toolkit.plans.draft_plans`). A student's *growth areas* G, what a plan should address,
+are their two largest needs above the average student (``growth_areas(needs, n=2)``). A profile
+template's *focus* F_p is its up to three largest mean needs above ``focus_min_need`` = 0.2
+(``profile_focus(needs, profile, n_focus=3, min_need=0.2)``, as in the plans). What each way's
+plan addresses:
 
 - none: nothing. Coverage 0; the plan's focus vector is the zero vector (the average student).
 - individual: exactly G. Coverage 1 and distance 0 by construction: the reference.
 - templated: the template's focus F_p plus the *personal layer*, which adds one area: the
-  student's largest growth area not already in F_p (nothing when F_p already holds all of G).
-  The plan's focus vector is the profile's mean need vector.
+  student's largest need above ``personal_min_need`` = 0.5 (among their two largest, as the
+  plans stage chooses personal growth areas) that F_p does not hold; nothing when there is none.
+  The plans stage adds one strategy for such an area when the template's strategies do not
+  already serve it, so counting the area as addressed is the plan at its best. The plan's focus
+  vector is the profile's mean need vector.
 - hybrid: templated, except that a flagged student gets a fully individual plan.
 
 Per student, *coverage* = |G ∩ plan| / |G| (students with no growth area, |G| = 0, are left out
 of the mean) and *distance* = the Euclidean distance between the student's need vector and the
 plan's focus vector (in standard-deviation units; constructs a student did not answer are left
 out). A student is *flagged* when their posterior certainty (largest profile probability) is
-below ``flag_threshold`` (0.7). The *fidelity* of a way is its mean coverage; the table also shows
+below ``flag_threshold`` (0.7); with ``atypical_z`` given, also when a need differs from the
+profile's mean need by more than that many standard units (the plans stage's second flag, 2.0
+there). The *fidelity* of a way is its mean coverage; the table also shows
 ``coverage_template`` (the template alone, without the personal layer), which shows more plainly
 how fidelity depends on K.
 
@@ -274,29 +279,32 @@ def _check_scores(scores, keys: list[str], what: str) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------ fidelity
-def _student_fidelity(needs: pd.DataFrame, growth: pd.Series, assignments: pd.DataFrame,
-                      flag_threshold: float) -> pd.DataFrame:
+def _student_fidelity(needs: pd.DataFrame, growth: pd.Series, assignments: pd.DataFrame, flag_threshold: float,
+                      focus_min_need: float, personal_min_need: float, atypical_z: float | None) -> pd.DataFrame:
     """Per student: coverage and distance of each way for one solution."""
     profile = assignments["profile"].reindex(needs.index)
-    focus = profile_focus(needs, profile, n_focus=3, min_need=_FOCUS_EPS)
+    focus = profile_focus(needs, profile, n_focus=3, min_need=max(focus_min_need, _FOCUS_EPS))
+    personal = growth_areas(needs, n=2, min_need=personal_min_need)
     mean_need = needs.groupby(profile).mean()
     nv = needs.to_numpy(dtype=float)
     centre = mean_need.reindex(profile.to_numpy()).to_numpy(dtype=float)
     dist_t = np.sqrt(np.nansum((nv - np.nan_to_num(centre)) ** 2, axis=1))
     dist_none = np.sqrt(np.nansum(nv ** 2, axis=1))
     cov_t, cov_template = [], []
-    for g, p in zip(growth.to_numpy(), profile.to_numpy()):
+    for g, own, p in zip(growth.to_numpy(), personal.to_numpy(), profile.to_numpy()):
         if not g:
             cov_t.append(np.nan)
             cov_template.append(np.nan)
             continue
         f = set(focus.get(int(p), ()))
-        added = next((a for a in g if a not in f), None)  # the personal layer's one added area
+        added = next((a for a in own if a not in f), None)  # the personal layer's one added area
         plan = f | ({added} if added is not None else set())
         cov_template.append(len(f.intersection(g)) / len(g))
         cov_t.append(len(plan.intersection(g)) / len(g))
     has = np.array([bool(g) for g in growth.to_numpy()])
     flagged = (assignments["certainty"].reindex(needs.index).to_numpy(dtype=float) < flag_threshold)
+    if atypical_z is not None:
+        flagged |= np.nan_to_num(np.nanmax(np.abs(nv - centre), axis=1, initial=0.0)) > atypical_z
     cov_t, cov_template = np.array(cov_t), np.array(cov_template)
     return pd.DataFrame({
         "has_growth": has,
@@ -310,8 +318,9 @@ def _student_fidelity(needs: pd.DataFrame, growth: pd.Series, assignments: pd.Da
     }, index=needs.index)
 
 
-def plan_fidelity(needs: pd.DataFrame, assignments: pd.DataFrame, *,
-                  flag_threshold: float = FLAG_THRESHOLD) -> pd.DataFrame:
+def plan_fidelity(needs: pd.DataFrame, assignments: pd.DataFrame, *, flag_threshold: float = FLAG_THRESHOLD,
+                  focus_min_need: float = 0.2, personal_min_need: float = 0.5,
+                  atypical_z: float | None = None) -> pd.DataFrame:
     """Fidelity of the four ways for one profile solution.
 
     Parameters
@@ -322,6 +331,13 @@ def plan_fidelity(needs: pd.DataFrame, assignments: pd.DataFrame, *,
         ``profile`` (1..K) and ``certainty`` per student, same index as ``needs``.
     flag_threshold : float, default=0.7
         Students with a certainty below it are flagged.
+    focus_min_need : float, default=0.2
+        A template's focus areas are its mean needs above this (the plans stage's default).
+    personal_min_need : float, default=0.5
+        The personal layer adds an area only where the student's need is above this.
+    atypical_z : float, optional
+        Also flag a student whose need differs from the profile's mean need by more than this
+        (the plans stage uses 2.0); default: certainty alone.
 
     Returns
     -------
@@ -339,7 +355,7 @@ def plan_fidelity(needs: pd.DataFrame, assignments: pd.DataFrame, *,
     [0.0, 1.0, 1.0, 1.0]
     """
     growth = growth_areas(needs, n=2)
-    per = _student_fidelity(needs, growth, assignments, flag_threshold)
+    per = _student_fidelity(needs, growth, assignments, flag_threshold, focus_min_need, personal_min_need, atypical_z)
     n = len(per)
     n_flagged = int(per["flagged"].sum())
     has = per["has_growth"]
@@ -778,6 +794,9 @@ def scaling_study(
     n_students: Sequence[int] = PROJECTION_SIZES,
     template_scope: str = "teacher",
     flag_threshold: float = FLAG_THRESHOLD,
+    focus_min_need: float = 0.2,
+    personal_min_need: float = 0.5,
+    atypical_z: float | None = None,
     n_draws: int = 2000,
     distribution: str = "triangular",
     sensitivity_students: int = 1500,
@@ -821,6 +840,10 @@ def scaling_study(
         are written for one teacher's classes), or one set of K per school shared by its
         teachers (the economy of scale that transfer across sections and grades would allow).
     flag_threshold : float, default=0.7
+        Certainty under which a student is flagged.
+    focus_min_need, personal_min_need, atypical_z : float
+        As in :func:`plan_fidelity` (defaults those of the plans stage; ``atypical_z=None``
+        flags on certainty alone).
     n_draws : int, default=2000
         Monte Carlo draws of the assumptions.
     distribution : {"triangular", "uniform"}, default="triangular"
@@ -865,13 +888,15 @@ def scaling_study(
                          fix=f"give at least {max(ks) + 1} students or a smaller k_range")
     X = scores[keys]
     needs = need_scores(scores, cb)
+    fid_kw = dict(flag_threshold=flag_threshold, focus_min_need=focus_min_need,
+                  personal_min_need=personal_min_need, atypical_z=atypical_z)
 
     # Fidelity and cost per K.
     fits, frames, trade = {}, [], []
     for kk in ks:
         sol = _fit_quietly(fit, X, kk, model, int(rng.randint(0, 2**31 - 1)), warned)
         fits[kk] = sol
-        f = plan_fidelity(needs, sol.assignments, flag_threshold=flag_threshold)
+        f = plan_fidelity(needs, sol.assignments, **fid_kw)
         f.insert(0, "n_profiles", kk)
         frames.append(f)
         share = float(f.loc[f["way"] == "templated", "flagged_share"].iloc[0])
@@ -905,7 +930,7 @@ def scaling_study(
         if k < 1 or k > n - 1:
             raise ToolkitError(f"k={k} profiles cannot be fitted to {n} students; choose k between 1 and {n - 1}.")
         fits[k] = _fit_quietly(fit, X, k, model, int(rng.randint(0, 2**31 - 1)), warned)
-        f = plan_fidelity(needs, fits[k].assignments, flag_threshold=flag_threshold)
+        f = plan_fidelity(needs, fits[k].assignments, **fid_kw)
         f.insert(0, "n_profiles", k)
         fidelity = pd.concat([fidelity, f], ignore_index=True).sort_values(["n_profiles"], kind="stable").reset_index(drop=True)
     chosen = fidelity[fidelity["n_profiles"] == k].set_index("way")
