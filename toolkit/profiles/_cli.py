@@ -59,7 +59,9 @@ def read_scores(path, *, columns=None, groups=None):
     ----------
     path : path
     columns : list of str, optional
-        The construct columns; by default every numeric column that is not a group column.
+        The construct columns; by default every numeric column that is not a group column (a
+        column at least half of whose values are numbers is a score column, and a value in it
+        that is not a number is an error naming its row).
     groups : list of str, optional
         Group columns (never analysed). Without them, a numeric column holding only whole
         numbers with at most 20 distinct values (a grade, a section number) is taken as a group.
@@ -108,8 +110,12 @@ def read_scores(path, *, columns=None, groups=None):
                 continue
             values = raw[c].str.strip().replace("", None)
             num = pd.to_numeric(values, errors="coerce")
-            if num.notna().sum() == 0 or (num.notna() != values.notna()).any():
+            n_num, n_given = int(num.notna().sum()), int(values.notna().sum())
+            if n_num == 0 or n_num < 0.5 * n_given:
                 continue  # text: a group column
+            if n_num < n_given:
+                chosen.append(c)  # a score column with a typo: reported below with its row
+                continue
             if not groups:
                 whole = np.allclose(num.dropna(), np.round(num.dropna()))
                 if whole and num.nunique() <= 20:

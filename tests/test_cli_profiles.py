@@ -1,0 +1,94 @@
+"""The ``toolkit profiles`` command: four files, byte-identical reruns, exit 2 on mistakes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from _profiles_helpers import sample_scores
+from toolkit.cli import cli
+from toolkit.config import SAMPLE_DIR
+from toolkit.profiles.persist import assign_profiles
+
+
+@pytest.fixture(scope="module")
+def scores_csv(tmp_path_factory):
+    scores, _, _ = sample_scores()
+    table = scores.copy()
+    table.insert(0, "Grade", 9)  # numeric group column: must not be analysed
+    table.insert(1, "Section", "9A")
+    path = tmp_path_factory.mktemp("scores") / "scores.csv"
+    table.to_csv(path, index_label="pseudonym", float_format="%.10g", lineterminator="\n")
+    return path
+
+
+def _run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_profiles_writes_the_four_files_and_reruns_byte_identically(scores_csv, tmp_path):
+    args = [scores_csv, "--models", "1", "--k", "1-5", "--seed", "3", "--codebook", SAMPLE_DIR / "codebook.yml"]
+    r1 = _run("profiles", *args, "--out", tmp_path / "a")
+    assert r1.exit_code == 0, r1.output
+    assert "Recommended: model 1" in r1.output and "4 profiles" in r1.output
+    assert "Not analysed (group or text columns): Grade, Section" in r1.output
+    r2 = _run("profiles", *args, "--out", tmp_path / "b")
+    assert r2.exit_code == 0
+    names = ["fit_table.csv", "assignments.csv", "profiles.csv", "model.json"]
+    for name in names:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    fit = pd.read_csv(tmp_path / "a" / "fit_table.csv")
+    assert fit["n_profiles"].tolist() == [1, 2, 3, 4, 5] and "bic" in fit.columns
+    asg = pd.read_csv(tmp_path / "a" / "assignments.csv")
+    assert list(asg.columns) == ["pseudonym", "profile", "certainty", "p1", "p2", "p3", "p4"]
+    prof = pd.read_csv(tmp_path / "a" / "profiles.csv")
+    assert list(prof.columns) == ["profile", "construct", "mean", "se", "lower", "upper", "n", "share", "name"]
+    assert "grade" not in set(prof["construct"].str.lower())
+    doc = json.loads((tmp_path / "a" / "model.json").read_text())
+    assert (doc["model"], doc["n_profiles"]) == (1, 4)
+    assert doc["recommendation"]["reasons"] and len(doc["codebook_sha256"]) == 64
+    # the saved model assigns the same students to the same profiles
+    scores = pd.read_csv(scores_csv, index_col="pseudonym")
+    again = assign_profiles(tmp_path / "a" / "model.json", scores)
+    np.testing.assert_array_equal(again["profile"].to_numpy(), asg["profile"].to_numpy())
+
+
+def test_profiles_choose_and_columns_options(scores_csv, tmp_path):
+    r = _run("profiles", scores_csv, "--out", tmp_path, "--models", "1,2", "--k", "2,3",
+             "--columns", "interest,self_efficacy,test_anxiety", "--choose", "2:3")
+    assert r.exit_code == 0, r.output
+    prof = pd.read_csv(tmp_path / "profiles.csv")
+    assert sorted(prof["construct"].unique()) == ["interest", "self_efficacy", "test_anxiety"]
+    assert json.loads((tmp_path / "model.json").read_text())["chosen_by"] == "user"
+    assert prof["profile"].max() == 3
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        (None, [], "scores file not found"),
+        ("pseudonym,interest\nA,3.5\nB,high\n", [], r"row 3, column 'interest', value 'high'.*not a number"),
+        ("pseudonym,Section\nA,9A\nB,9B\n", [], "no numeric score columns"),
+        ("pseudonym,interest\nA,3.5\nA,2.5\n", [], r"row 3.*pseudonym appears twice"),
+        ("pseudonym,interest\nA,3.5\nB,2.5\n", ["--columns", "nope"], "column 'nope'.*not found"),
+        ("pseudonym,interest\nA,3.5\nB,2.5\n", ["--models", "1,9"], "tidyLPA model numbers"),
+        ("pseudonym,interest\nA,3.5\nB,2.5\n", ["--k", "x-3"], "--k should be"),
+        ("pseudonym,interest\nA,3.5\nB,2.5\n", ["--choose", "4"], "--choose should be MODEL:K"),
+    ],
+)
+def test_profiles_exits_2_with_one_message_on_a_bad_scores_file(tmp_path, content, extra, message):
+    path = tmp_path / "scores.csv"
+    if content is not None:
+        path.write_text(content)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(cli, ["profiles", str(path), "--out", str(out), *extra])
+    assert r.exit_code == 2, r.output
+    assert "Traceback" not in r.output
+    import re
+
+    assert re.search(message, r.output), r.output
+    assert not out.exists() or not any(out.iterdir())  # nothing half-written
