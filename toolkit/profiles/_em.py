@@ -96,16 +96,14 @@ class PreparedData:
             self.miss = None if self.complete else (~mask).astype(float)
             self.patterns = None
         else:
-            self.patterns = []
+            # XX0[i] = vec(x0_i x0_i^T) with zeros for missing values
+            self.XX0 = (X0[:, :, None] * X0[:, None, :]).reshape(n, d * d)
             bounds = np.flatnonzero(np.diff(codes)) + 1
             starts = np.concatenate([[0], bounds])
             stops = np.concatenate([bounds, [n]])
-            for a, b in zip(starts, stops):
-                obs = np.flatnonzero(mask[a])
-                mis = np.flatnonzero(~mask[a])
-                Xo = np.ascontiguousarray(X0[a:b][:, obs])
-                XXo = (Xo[:, :, None] * Xo[:, None, :]).reshape(b - a, -1)
-                self.patterns.append((slice(a, b), obs, mis, Xo, XXo))
+            self.slices = [slice(int(a), int(b)) for a, b in zip(starts, stops)]
+            self.obs = mask[starts].astype(float)  # (P, d) observed-coordinate indicators
+            self.n_obs = self.obs.sum(1)
 
     def unsort(self, rows):
         """Return an array indexed by sorted row back in the caller's row order."""
@@ -143,20 +141,49 @@ def component_log_density(data, means, covs):
             quad += const.sum(1) - data.miss @ const.T
         quad *= -0.5
         return quad
+    pq = pattern_quantities(data, means, covs)
     out = np.empty((data.n, C))
-    for sl, obs, _mis, Xo, XXo in data.patterns:
-        o = obs.size
-        s_oo = covs[:, obs[:, None], obs[None, :]]
-        sign, logdet = np.linalg.slogdet(s_oo)
-        prec = np.linalg.inv(s_oo)
-        mu = means[:, obs]
-        pmu = np.einsum("cij,cj->ci", prec, mu)
-        q = XXo @ prec.reshape(C, o * o).T
-        q -= 2.0 * (Xo @ pmu.T)
-        q += np.einsum("ci,ci->c", mu, pmu) + logdet + o * LOG_2PI
+    Qf = pq["Q"].reshape(len(data.slices), C, -1)
+    const = pq["muQmu"] + pq["logdet"] + data.n_obs[:, None] * LOG_2PI  # (P, C)
+    for p, sl in enumerate(data.slices):
+        q = data.XX0[sl] @ Qf[p].T
+        q -= 2.0 * (data.X0[sl] @ pq["Qmu"][p].T)
+        q += const[p]
         q *= -0.5
-        q[:, sign <= 0] = -np.inf
         out[sl] = q
+    return out
+
+
+def pattern_quantities(data, means, covs, conditional=False):
+    """Per-pattern, per-component inverses of the observed blocks (batched over patterns).
+
+    For pattern p with observed indicator m, ``A = Sigma * m m^T + diag(1 - m)`` is block
+    diagonal (after permutation) with blocks Sigma_OO and I, so ``det A = det Sigma_OO`` and
+    ``Q = A^{-1} * m m^T`` is Sigma_OO^{-1} embedded in a d x d matrix of zeros. This lets all
+    patterns and components share one batched inversion instead of a loop over patterns.
+
+    With ``conditional=True`` also returns, in full d-dimensional coordinates, the regression of
+    the missing on the observed values ``x_hat = a + G x0`` (``G = diag(m) + B``,
+    ``B = diag(1-m) Sigma Q``, ``a = diag(1-m) mu - B mu``) and the conditional covariance
+    ``Ccond = diag(1-m) (Sigma - Sigma Q Sigma) diag(1-m)``.
+    """
+    m = data.obs  # (P, d)
+    d = m.shape[1]
+    mm = m[:, :, None] * m[:, None, :]  # (P, d, d)
+    eye_miss = (1.0 - m)[:, :, None] * np.eye(d)
+    A = covs[None] * mm[:, None] + eye_miss[:, None]
+    sign, logdet = np.linalg.slogdet(A)
+    logdet = np.where(sign > 0, logdet, np.inf)  # not positive definite: density 0
+    Q = np.linalg.inv(A) * mm[:, None]
+    Qmu = np.einsum("pcij,cj->pci", Q, means)
+    out = {"Q": Q, "Qmu": Qmu, "muQmu": np.einsum("ci,pci->pc", means, Qmu), "logdet": logdet}
+    if conditional:
+        miss = 1.0 - m
+        SQ = covs[None] @ Q  # (P, C, d, d)
+        B = miss[:, None, :, None] * SQ
+        out["G"] = B + (m[:, :, None] * np.eye(d))[:, None]
+        out["a"] = miss[:, None, :] * means[None] - np.einsum("pcij,cj->pci", B, means)
+        out["Ccond"] = (miss[:, :, None] * miss[:, None, :])[:, None] * (covs[None] - SQ @ covs[None])
     return out
 
 
@@ -171,29 +198,40 @@ def e_step(data, weights, means, covs):
 
     Returns
     -------
-    resp : ndarray of shape (n, S, K)
-        Posterior probabilities (rows in the prepared, pattern-sorted order).
+    resp : ndarray of shape (n, K, S)
+        Posterior probabilities (rows in the prepared, pattern-sorted order). Profiles come
+        before starts so that the reductions over profiles run along a long contiguous axis.
     row_ll : ndarray of shape (n, S)
         Per-row log-likelihood (unweighted).
     ll : ndarray of shape (S,)
         Weighted log-likelihood of each start.
     """
     S, K = weights.shape
-    d = means.shape[2]
-    lp = component_log_density(data, means.reshape(S * K, d), covs.reshape(S * K, d, d))
-    lp = lp.reshape(data.n, S, K)
+    lp = component_log_density(data, _flat(means), _flat(covs))
+    lp = lp.reshape(data.n, K, S)
     with np.errstate(divide="ignore"):
-        lp += np.log(weights)[None]
-    mx = lp.max(axis=2, keepdims=True)
+        lp += np.log(weights).T[None]
+    mx = lp.max(axis=1)
     mx[~np.isfinite(mx)] = 0.0
-    lp -= mx
+    lp -= mx[:, None, :]
     np.exp(lp, out=lp)
-    tot = lp.sum(axis=2)
-    lp /= tot[:, :, None]
+    tot = lp.sum(axis=1)
+    lp /= tot[:, None, :]
     with np.errstate(divide="ignore"):
-        row_ll = np.log(tot) + mx[:, :, 0]
+        row_ll = np.log(tot)
+    row_ll += mx
     ll = data.w @ row_ll
     return lp, row_ll, ll
+
+
+def _flat(a):
+    """(S, K, ...) -> (K*S, ...), profile-major: the component order of the E-step."""
+    return a.swapaxes(0, 1).reshape((-1,) + a.shape[2:])
+
+
+def _unflat(a, S, K):
+    """(K*S, ...) -> (S, K, ...)."""
+    return a.reshape((K, S) + a.shape[1:]).swapaxes(0, 1)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,23 +246,34 @@ def sufficient_statistics(data, resp, means, covs):
     over rows of the expected ``x`` and ``x x^T`` are therefore functions of the weighted sums of
     ``x_O`` and ``x_O x_O^T``, computed as matrix products over each pattern's rows.
 
+    Parameters
+    ----------
+    resp : ndarray of shape (n, K, S)
+    means, covs : ndarrays of shape (S, K, d) and (S, K, d, d) (covs may be None for
+        complete data)
+
     Returns
     -------
-    N : ndarray of shape (C,)
+    N : ndarray of shape (S, K)
         Expected (weighted) counts.
-    T1 : ndarray of shape (C, d)
+    T1 : ndarray of shape (S, K, d)
         Sums of expected x.
-    T2 : ndarray of shape (C, d, d) or (C, d) for diagonal data
+    T2 : ndarray of shape (S, K, d, d) or (S, K, d) for diagonal data
         Sums of expected x x^T (only the diagonal for the diagonal path).
     """
+    N, T1, T2 = _sufficient_statistics_flat(
+        data, resp, _flat(means), None if covs is None else _flat(covs)
+    )
+    S, K = resp.shape[2], resp.shape[1]
+    return _unflat(N, S, K), _unflat(T1, S, K), _unflat(T2, S, K)
+
+
+def _sufficient_statistics_flat(data, resp, means, covs):
     n = data.n
-    S, K = resp.shape[1], resp.shape[2]
-    C = S * K
+    C = resp.shape[1] * resp.shape[2]
     d = data.d
     R = resp.reshape(n, C) * data.w[:, None]
-    N = R.sum(0)
-    means = means.reshape(C, d)
-    covs = None if covs is None else covs.reshape(C, d, d)
+    N = data.w @ resp.reshape(n, C)
     if data.diagonal:
         T1 = R.T @ data.X0
         T2 = R.T @ data.X0sq
@@ -234,60 +283,51 @@ def sufficient_statistics(data, resp, means, covs):
             T1 += means * rm
             T2 += (means * means + var) * rm
         return N, T1, T2
-    T1 = np.zeros((C, d))
-    T2 = np.zeros((C, d, d))
-    for sl, obs, mis, Xo, XXo in data.patterns:
+    P = len(data.slices)
+    n_p = np.empty((P, C))
+    m1 = np.empty((P, C, d))
+    m2 = np.empty((P, C, d * d))
+    for p, sl in enumerate(data.slices):
         Rp = R[sl]
-        o = obs.size
-        n_p = Rp.sum(0)
-        m1 = Rp.T @ Xo  # (C, o)
-        m2 = (Rp.T @ XXo).reshape(C, o, o)
-        oo = np.ix_(np.arange(C), obs, obs)
-        T1[:, obs] += m1
-        T2[oo] += m2
-        if mis.size == 0:
-            continue
-        s_oo = covs[:, obs[:, None], obs[None, :]]
-        s_mo = covs[:, mis[:, None], obs[None, :]]
-        s_mm = covs[:, mis[:, None], mis[None, :]]
-        B = np.linalg.solve(s_oo, s_mo.transpose(0, 2, 1)).transpose(0, 2, 1)  # (C, m, o)
-        a = means[:, mis] - np.einsum("cmo,co->cm", B, means[:, obs])
-        ccond = s_mm - B @ s_mo.transpose(0, 2, 1)
-        bm1 = np.einsum("cmo,co->cm", B, m1)
-        T1[:, mis] += n_p[:, None] * a + bm1
-        om = m1[:, :, None] * a[:, None, :] + m2 @ B.transpose(0, 2, 1)  # (C, o, m)
-        T2[np.ix_(np.arange(C), obs, mis)] += om
-        T2[np.ix_(np.arange(C), mis, obs)] += om.transpose(0, 2, 1)
-        mm = (
-            n_p[:, None, None] * (a[:, :, None] * a[:, None, :] + ccond)
-            + a[:, :, None] * bm1[:, None, :]
-            + bm1[:, :, None] * a[:, None, :]
-            + B @ m2 @ B.transpose(0, 2, 1)
-        )
-        T2[np.ix_(np.arange(C), mis, mis)] += mm
+        n_p[p] = Rp.sum(0)
+        m1[p] = Rp.T @ data.X0[sl]
+        m2[p] = Rp.T @ data.XX0[sl]
+    m2 = m2.reshape(P, C, d, d)
+    if data.complete:
+        return N, m1[0], m2[0]
+    pq = pattern_quantities(data, means, covs, conditional=True)
+    G, a = pq["G"], pq["a"]
+    Gm1 = np.einsum("pcij,pcj->pci", G, m1)
+    T1 = (n_p[:, :, None] * a + Gm1).sum(0)
+    aGm1 = a[..., :, None] * Gm1[..., None, :]
+    T2 = (
+        n_p[:, :, None, None] * (a[..., :, None] * a[..., None, :] + pq["Ccond"])
+        + aGm1
+        + aGm1.transpose(0, 1, 3, 2)
+        + G @ m2 @ G.transpose(0, 1, 3, 2)
+    ).sum(0)
     return N, T1, T2
 
 
 def m_step(data, resp, weights, means, covs, model, reg_covar, basis=None, n_scoring=2):
     """One (generalised) M-step for S stacked starts; returns new (weights, means, covs)."""
     S, K, d = means.shape
-    N, T1, T2 = sufficient_statistics(data, resp, means, covs)
-    Nsafe = np.maximum(N, 10.0 * np.finfo(float).tiny)
-    new_means = T1 / Nsafe[:, None]
-    Nk = N.reshape(S, K)
+    Nk, T1, T2 = sufficient_statistics(data, resp, means, covs)
+    Nsafe = np.maximum(Nk, 10.0 * np.finfo(float).tiny)
+    new_means = T1 / Nsafe[..., None]
     new_weights = Nk / np.maximum(Nk.sum(1, keepdims=True), np.finfo(float).tiny)
     eye = np.eye(d)
     if data.diagonal:
-        var = T2 / Nsafe[:, None] - new_means**2
-        var = np.maximum(var, 0.0).reshape(S, K, d)
+        var = T2 / Nsafe[..., None] - new_means**2
+        var = np.maximum(var, 0.0)
         if model == 1:
             pooled = (Nk[:, :, None] * var).sum(1) / np.maximum(Nk.sum(1), 1e-300)[:, None]
             var = np.broadcast_to(pooled[:, None, :], (S, K, d))
         var = var + reg_covar
         new_covs = var[..., None] * eye
-        return new_weights, new_means.reshape(S, K, d), new_covs
-    scatter = T2 / Nsafe[:, None, None] - new_means[:, :, None] * new_means[:, None, :]
-    scatter = 0.5 * (scatter + scatter.transpose(0, 2, 1)).reshape(S, K, d, d)
+        return new_weights, new_means, new_covs
+    scatter = T2 / Nsafe[..., None, None] - new_means[..., :, None] * new_means[..., None, :]
+    scatter = 0.5 * (scatter + scatter.swapaxes(-1, -2))
     if model == 6:
         new_covs = scatter + reg_covar * eye
     elif model == 3:
@@ -297,7 +337,7 @@ def m_step(data, resp, weights, means, covs, model, reg_covar, basis=None, n_sco
         new_covs = np.broadcast_to(pooled[:, None] + reg_covar * eye, (S, K, d, d)).copy()
     else:  # 4 and 5: generalised M-step by Fisher scoring
         new_covs = scoring_update(covs, scatter + reg_covar * eye, Nk, basis, n_steps=n_scoring)
-    return new_weights, new_means.reshape(S, K, d), new_covs
+    return new_weights, new_means, new_covs
 
 
 # ---------------------------------------------------------------------------------------------
@@ -449,11 +489,20 @@ def run_em(
     min_count,
     ll_init=None,
     trace=None,
+    abandon_margin=None,
 ):
     """Run (G)EM on S stacked starts until each converges, degenerates or hits ``max_iter``.
 
     Convergence: ``|LL_t - LL_{t-1}| <= tol * max(1, |LL_t|)``. The returned parameters are
     those whose log-likelihood is returned (the last M-step is not applied after convergence).
+
+    With ``abandon_margin``, a start is stopped early (neither converged nor degenerate) when
+    its Aitken-extrapolated limit (Bohning et al. 1994; McNicholas et al. 2010)
+    ``LL_t + (LL_t - LL_{t-1}) / (1 - a_t)``, ``a_t`` the ratio of successive increments, is
+    more than ``abandon_margin`` below the best log-likelihood of any start so far. The
+    extrapolation is used only while the increments shrink (``0 < a_t < 0.99`` for two
+    iterations in a row), so a start that is still accelerating is never stopped. This saves
+    the long, slow tails of starts that are heading for a clearly inferior local optimum.
 
     Returns
     -------
@@ -472,6 +521,8 @@ def run_em(
     degenerate = np.zeros(S, dtype=bool)
     total_weight = float(data.w.sum())
     active = np.arange(S)
+    inc = np.full(S, np.nan)  # last increment
+    ratio_ok = np.zeros(S, dtype=int)  # consecutive iterations with a shrinking increment
     for it in range(max_iter + 1):
         if active.size == 0:
             break
@@ -480,9 +531,24 @@ def run_em(
         with np.errstate(invalid="ignore"):
             done = np.abs(ll_a - prev) <= tol * np.maximum(1.0, np.abs(ll_a))
         ll[active] = ll_a
+        if abandon_margin is not None and it >= 2:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                new_inc = ll_a - prev
+                a = new_inc / inc[active]
+                shrinking = (a > 0) & (a < 0.99)
+                ratio_ok[active] = np.where(shrinking, ratio_ok[active] + 1, 0)
+                limit = ll_a + new_inc / (1.0 - a)
+                ok = np.isfinite(ll) & ~degenerate
+                best = np.max(ll[ok]) if ok.any() else -np.inf
+                hopeless = (ratio_ok[active] >= 2) & (limit < best - abandon_margin)
+            inc[active] = new_inc
+        else:
+            inc[active] = ll_a - prev
+            hopeless = np.zeros_like(done)
         if trace is not None:
             trace.append((active.copy(), ll_a.copy()))
         converged[active[done]] = True
+        done = done | hopeless
         if it == max_iter:
             break
         keep = ~done
@@ -490,7 +556,7 @@ def run_em(
         if active.size == 0:
             break
         if not keep.all():
-            resp = resp[:, keep]
+            resp = resp[:, :, keep]
         w_new, m_new, c_new = m_step(
             data, resp, weights[active], means[active], covs[active], model, reg_covar, basis
         )

@@ -11,6 +11,7 @@ from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.cluster import kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+from threadpoolctl import threadpool_limits
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _em
@@ -48,6 +49,9 @@ SUBSAMPLE_SIZE = 50_000
 BEST_ON_FULL = 2
 # Best LL "replicated" when at least two final starts reach it within this tolerance.
 REPLICATION_TOL = 0.01
+# A final start is stopped early when its Aitken-extrapolated log-likelihood is this far below
+# the best start's (see _em.run_em); it cannot then reach the best.
+ABANDON_MARGIN = None
 # Stacked starts are processed in chunks so that n * S * K stays below this many elements.
 _MAX_BATCH_ELEMENTS = 6_000_000
 
@@ -254,6 +258,12 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         -------
         self : LatentProfileModel
         """
+        # The products here are small (d columns, K*S components), for which one BLAS thread
+        # is faster than several; it also avoids oversubscription when fits run in parallel.
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._fit(X, sample_weight)
+
+    def _fit(self, X, sample_weight):
         self._check_parameters()
         X = self._validate_X(X, reset=True)
         n, d = X.shape
@@ -307,16 +317,29 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         n_rejected = int(degen.sum())
         ok = np.flatnonzero(~degen)
         ranked = ok[np.argsort(-ll[ok], kind="stable")]
-        final = ranked[: self.n_final]
-        if self.init_params is not None and 0 not in final and not degen[0]:
-            final = np.concatenate([[0], final[: self.n_final - 1]])
-        if final.size == 0:  # every start collapsed: continue the least bad ones
-            final = np.argsort(-np.nan_to_num(ll, nan=-np.inf), kind="stable")[: self.n_final]
-        p = (weights[final], means[final], covs[final])
-        res = _run_chunks(data_s, p, chunk, max_iter=self.max_iter, **opts_s)
-        fw, fm, fc, fll, fit_iter, fconv, fdeg = res
+        if self.init_params is not None and not degen[0]:
+            ranked = np.concatenate([[0], ranked[ranked != 0]])
+        if ranked.size == 0:  # every start collapsed: continue the least bad ones
+            ranked = np.argsort(-np.nan_to_num(ll, nan=-np.inf), kind="stable")
+        # Full convergence of the best n_final starts. A start can still collapse on the way;
+        # while fewer than two final starts survive, the next n_final candidates are run too.
+        parts, fit_iter, final = [], [], []
+        for a in range(0, ranked.size, self.n_final):
+            batch = ranked[a : a + self.n_final]
+            p = (weights[batch], means[batch], covs[batch])
+            res = _run_chunks(
+                data_s, p, chunk, max_iter=self.max_iter, abandon_margin=ABANDON_MARGIN, **opts_s
+            )
+            parts.append(res)
+            final.append(batch)
+            n_rejected += int(res[6].sum())
+            if (~np.concatenate([r[6] for r in parts])).sum() >= min(2, self.n_final):
+                break
+        fw, fm, fc, fll, fit_iter, fconv, fdeg = (
+            np.concatenate([r[i] for r in parts]) for i in range(7)
+        )
+        final = np.concatenate(final)
         fit_iter = fit_iter + n_iter[final]
-        n_rejected += int(fdeg.sum())
         if big:
             good = np.flatnonzero(~fdeg)
             pool = good if good.size else np.arange(final.size)
@@ -362,14 +385,14 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
                 "empty profile; the solution returned is degenerate. Use fewer profiles or a "
                 "model with shared covariances.",
                 DegenerateSolutionWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         if not self.converged_:
             warnings.warn(
                 f"the best start did not converge in max_iter={self.max_iter} iterations "
                 f"(model {self.model}, {K} profiles); increase max_iter or tol",
                 ConvergenceWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         if K > 1 and not self.replicated_ and not all_degenerate:
             warnings.warn(
@@ -377,7 +400,7 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
                 f"reached by only one of {finals.size} final starts; it may be a local optimum. "
                 "Increase n_starts and n_final.",
                 ReplicationWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
         return self
 
@@ -402,8 +425,8 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         out = []
         if n_rand:
             S = len(labels)
-            resp = np.zeros((n, S, K))
-            resp[np.arange(n)[:, None], np.arange(S)[None, :], np.stack(labels, 1)] = 1.0
+            resp = np.zeros((n, K, S))
+            resp[np.arange(n)[:, None], np.stack(labels, 1), np.arange(S)[None, :]] = 1.0
             init_data = _em.PreparedData(Xf, w, np.zeros(d), diagonal)
             zeros_m = np.zeros((S, K, d))
             pooled_model = 3 if model in (4, 5) else model
@@ -453,7 +476,7 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         resp, row_ll, _ = _em.e_step(
             data, self.weights_[None], (self.means_ - center)[None], self.covariances_[None]
         )
-        return data.unsort(resp[:, 0, :]), data.unsort(row_ll[:, 0])
+        return data.unsort(resp[:, :, 0]), data.unsort(row_ll[:, 0])
 
     def predict_proba(self, X):
         """Posterior profile probabilities from each row's observed values (FIML).

@@ -1,0 +1,444 @@
+"""Tests of the latent profile estimator (toolkit.profiles.model) and its numerics (_em)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import multivariate_normal
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import adjusted_rand_score
+from sklearn.mixture import GaussianMixture
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from toolkit.profiles import (
+    DegenerateSolutionWarning,
+    LatentProfileModel,
+    ReplicationWarning,
+    information_criteria,
+    relative_entropy,
+)
+from toolkit.profiles import _em, model as model_module
+
+ROOT = Path(__file__).resolve().parents[1]
+PISA = ROOT.parent / "shared" / "data" / "pisaUSA15.csv"
+COLUMNS = ["broad_interest", "enjoyment", "instrumental_mot", "self_efficacy"]
+
+
+def _quiet_fit(estimator, X, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return estimator.fit(X, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def pisa_all():
+    if not PISA.exists():
+        pytest.skip(f"reference data {PISA} not found (CI clones shared/ beside the repo)")
+    return pd.read_csv(PISA, na_values="NA")
+
+
+@pytest.fixture(scope="module")
+def pisa488(pisa_all):
+    """First 500 rows, rows with all four values missing dropped: the Mplus sample (n=488)."""
+    df = pisa_all.iloc[:500].dropna(how="all")
+    assert len(df) == 488
+    return df
+
+
+@pytest.fixture(scope="module")
+def pisa_complete(pisa_all):
+    """Complete cases (5,358), standardised."""
+    X = pisa_all.dropna().to_numpy(float)
+    assert X.shape == (5358, 4)
+    return (X - X.mean(0)) / X.std(0, ddof=1)
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    rng = np.random.default_rng(7)
+    means = np.array([[0.0, 0.0, 0.0], [3.0, 1.0, -2.0], [-2.0, 3.0, 1.0]])
+    labels = rng.choice(3, size=900, p=[0.5, 0.3, 0.2])
+    A = rng.normal(size=(3, 3, 3)) * 0.4 + np.eye(3)
+    X = means[labels] + np.einsum("nij,nj->ni", A[labels], rng.standard_normal((900, 3)))
+    return X, labels
+
+
+# --------------------------------------------------------------------------------------------
+# Mplus reference fits.
+# Source: Mplus 8 through tidyLPA (500 random starts, 100 final), as tabulated in
+# ../shared/data/README.md: pisaUSA15, first 500 rows, n = 488, raw scale, FIML.
+# (model, K, k, LL, BIC, aBIC, CAIC, AWE)
+# --------------------------------------------------------------------------------------------
+MPLUS = [
+    (1, 1, 8, -2088.66, 4226.84, 4201.45, 4234.84, 4300.36),
+    (1, 2, 13, -1996.51, 4073.50, 4032.24, 4086.50, 4192.97),
+    (1, 3, 18, -1952.98, 4017.38, 3960.25, 4035.38, 4182.81),
+    (1, 4, 23, -1889.43, 3921.23, 3848.23, 3944.23, 4132.61),
+    (1, 5, 28, -1870.91, 3915.16, 3826.28, 3943.15, 4172.48),
+    (2, 2, 17, -1988.99, 4083.22, 4029.26, 4100.22, 4239.45),
+    (2, 3, 26, -1877.96, 3916.88, 3834.35, 3942.88, 4155.83),
+    (3, 1, 14, -1968.35, 4023.36, 3978.93, 4037.36, 4152.02),
+    (3, 2, 19, -1950.11, 4017.84, 3957.53, 4036.84, 4192.45),
+    (3, 3, 24, -1930.36, 4009.29, 3933.12, 4033.29, 4229.86),
+    (3, 4, 29, -1840.85, 3861.23, 3769.18, 3890.23, 4127.75),
+    (4, 2, 23, -1930.96, 4004.30, 3931.30, 4027.30, 4215.67),
+    (4, 3, 32, -1859.47, 3917.02, 3815.45, 3949.02, 4211.11),
+    (5, 2, 25, -1927.10, 4008.95, 3929.60, 4033.95, 4238.71),
+    (6, 2, 29, -1918.84, 4017.19, 3925.15, 4046.19, 4283.71),
+    (6, 3, 44, -1885.73, 4043.84, 3904.18, 4087.83, 4448.21),
+]
+# Cells whose global optimum is found by fewer random starts need more of them.
+STARTS = {(3, 3): (100, 20)}
+
+
+@pytest.mark.parametrize("row", MPLUS, ids=[f"model{r[0]}-K{r[1]}" for r in MPLUS])
+def test_mplus_table_is_reproduced(pisa488, row):
+    model, K, k, ll, bic, abic, caic, awe = row
+    n_starts, n_final = STARTS.get((model, K), (40, 8))
+    lpm = _quiet_fit(
+        LatentProfileModel(
+            K, model=model, n_starts=n_starts, n_final=n_final, random_state=2026
+        ),
+        pisa488,
+    )
+    assert lpm.n_parameters_ == k
+    # within 0.01 of Mplus, or a better optimum, but never the absurd LL of a collapsed profile
+    assert lpm.log_likelihood_ >= ll - 0.01
+    assert lpm.log_likelihood_ <= ll + 1.0
+    assert lpm.converged_
+    ic = information_criteria(lpm.log_likelihood_, lpm.n_parameters_, 488)
+    # Mplus rounds LL to 0.01 before the table: allow 0.01 plus 2 * that rounding
+    for ours, theirs in [(ic["bic"], bic), (ic["sabic"], abic), (ic["caic"], caic), (ic["awe"], awe)]:
+        assert ours <= theirs + 0.02 + 0.01
+        assert ours >= theirs - 2.0  # a better optimum lowers every criterion by 2*(gain)
+
+
+@pytest.mark.parametrize("row", MPLUS, ids=[f"model{r[0]}-K{r[1]}" for r in MPLUS])
+def test_mplus_criteria_follow_from_ll_and_k(row):
+    # The table's indices computed from its own LL and k by the DESIGN.md formulas, to 0.01.
+    model, K, k, ll, bic, abic, caic, awe = row
+    ic = information_criteria(ll, k, 488)
+    assert ic["bic"] == pytest.approx(bic, abs=0.011)
+    assert ic["sabic"] == pytest.approx(abic, abs=0.011)
+    assert ic["caic"] == pytest.approx(caic, abs=0.011)
+    assert ic["awe"] == pytest.approx(awe, abs=0.011)
+
+
+def test_information_criteria_hand_computed():
+    # LL = -10, k = 2, n = 22: -2LL = 20, ln 22 = 3.0910425, ln(24/24) = 0
+    ic = information_criteria(-10.0, 2, 22)
+    ln22 = math.log(22)
+    assert ic["aic"] == pytest.approx(24.0)
+    assert ic["bic"] == pytest.approx(20 + 2 * ln22)
+    assert ic["sabic"] == pytest.approx(20.0)
+    assert ic["caic"] == pytest.approx(20 + 2 * (ln22 + 1))
+    assert ic["awe"] == pytest.approx(20 + 4 * (ln22 + 1.5))
+    with pytest.raises(ValueError, match="n=0.0 should be > 0"):
+        information_criteria(-1.0, 1, 0)
+
+
+def test_relative_entropy_hand_computed():
+    z = np.array([[0.5, 0.5], [1.0, 0.0]])
+    # entropy = 2 * 0.5 ln 2 = ln 2; 1 - ln 2 / (2 ln 2) = 0.5
+    assert relative_entropy(z) == pytest.approx(0.5)
+    assert relative_entropy(np.ones((3, 1))) == 1.0
+
+
+@pytest.mark.parametrize(
+    "model,K,expected",
+    [(1, 1, 8), (4, 2, 23), (5, 2, 25), (6, 3, 44), (2, 3, 26), (3, 4, 29)],
+)
+def test_parameter_counts_are_exact(model, K, expected):
+    assert _em.n_parameters(model, K, 4) == expected
+
+
+# --------------------------------------------------------------------------------------------
+# Against scikit-learn on complete data
+# --------------------------------------------------------------------------------------------
+SK_TYPE = {2: "diag", 3: "tied", 6: "full"}
+
+
+@pytest.mark.parametrize("model", [2, 3, 6])
+def test_ll_at_least_sklearn_on_pisa_complete_cases(pisa_complete, model):
+    X = pisa_complete
+    gm = GaussianMixture(
+        3, covariance_type=SK_TYPE[model], tol=1e-8, n_init=10, max_iter=2000, random_state=0
+    ).fit(X)
+    sk_ll = gm.score(X) * len(X)
+    lpm = _quiet_fit(LatentProfileModel(3, model=model, random_state=0), X)
+    assert lpm.log_likelihood_ >= sk_ll - 0.01
+    if abs(lpm.log_likelihood_ - sk_ll) < 0.01:  # same optimum: same clustering
+        assert adjusted_rand_score(gm.predict(X), lpm.predict(X)) > 0.99
+
+
+@pytest.mark.parametrize("model", [2, 3, 6])
+def test_ll_at_least_sklearn_on_synthetic_data(synthetic, model):
+    X, labels = synthetic
+    gm = GaussianMixture(
+        3, covariance_type=SK_TYPE[model], tol=1e-8, n_init=10, max_iter=2000, random_state=0
+    ).fit(X)
+    lpm = _quiet_fit(LatentProfileModel(3, model=model, n_starts=20, random_state=0), X)
+    assert lpm.log_likelihood_ >= gm.score(X) * len(X) - 0.01
+    assert adjusted_rand_score(gm.predict(X), lpm.predict(X)) > 0.95
+    assert adjusted_rand_score(labels, lpm.predict(X)) > 0.8
+    assert lpm.score(X) == pytest.approx(lpm.log_likelihood_ / len(X))
+
+
+# --------------------------------------------------------------------------------------------
+# FIML numerics
+# --------------------------------------------------------------------------------------------
+def _mixture_density(X, lpm):
+    """Log marginal density of each row's observed values, computed with scipy row by row."""
+    out = []
+    for x in X:
+        o = ~np.isnan(x)
+        dens = sum(
+            w * multivariate_normal(m[o], c[np.ix_(o, o)]).pdf(x[o])
+            for w, m, c in zip(lpm.weights_, lpm.means_, lpm.covariances_)
+        )
+        out.append(math.log(dens))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("model", [1, 2, 3, 4, 5, 6])
+def test_fiml_likelihood_is_the_marginal_density_of_observed_values(pisa488, model):
+    X = pisa488.to_numpy(float)
+    lpm = _quiet_fit(LatentProfileModel(2, model=model, n_starts=6, n_final=2, random_state=0), X)
+    ref = _mixture_density(X, lpm)
+    np.testing.assert_allclose(lpm.score_samples(X), ref, rtol=1e-9, atol=1e-9)
+    assert lpm.log_likelihood_ == pytest.approx(ref.sum(), abs=1e-6)
+    proba = lpm.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(1), 1.0)
+    assert np.isfinite(proba).all()
+
+
+@pytest.mark.parametrize("model", [1, 3, 6])
+def test_fiml_equals_complete_data_likelihood_when_nothing_is_missing(synthetic, model):
+    X, _ = synthetic
+    lpm = _quiet_fit(LatentProfileModel(3, model=model, n_starts=10, random_state=1), X)
+    covtype = {1: "diag", 3: "tied", 6: "full"}[model]
+    # scikit-learn's complete-data density with the same parameters
+    gm = GaussianMixture(3, covariance_type=covtype)
+    gm.weights_, gm.means_ = lpm.weights_, lpm.means_
+    if covtype == "diag":
+        gm.covariances_ = np.diagonal(lpm.covariances_, axis1=1, axis2=2)
+    elif covtype == "tied":
+        gm.covariances_ = lpm.covariances_[0]
+    else:
+        gm.covariances_ = lpm.covariances_
+    from sklearn.mixture._gaussian_mixture import _compute_precision_cholesky
+
+    gm.precisions_cholesky_ = _compute_precision_cholesky(gm.covariances_, covtype)
+    np.testing.assert_allclose(lpm.score_samples(X), gm.score_samples(X), rtol=1e-10)
+    assert lpm.log_likelihood_ == pytest.approx(gm.score_samples(X).sum(), abs=1e-6)
+
+
+@pytest.mark.parametrize("model", [4, 5])
+def test_generalised_em_never_decreases_the_likelihood(pisa488, model):
+    X = pisa488.to_numpy(float)
+    center = np.nanmean(X, 0)
+    scale = np.nanvar(X, 0)
+    data = _em.PreparedData(X, np.ones(len(X)), center, diagonal=False)
+    lpm = LatentProfileModel(3, model=model, n_starts=8, random_state=3)
+    rng = np.random.RandomState(3)
+    params = lpm._initial_params(X - center, np.ones(len(X)), center, 3, model, False, rng)
+    trace = []
+    _em.run_em(
+        data, *params, model=model, max_iter=150, tol=1e-12, reg_covar=1e-6, scale=scale,
+        eig_tol=1e-4, min_count=5.0, trace=trace,
+    )
+    last = {}
+    steps = 0
+    for active, ll in trace:
+        for s, v in zip(active, ll):
+            if s in last:
+                assert v >= last[s] - 1e-7 * abs(v), (s, last[s], v)
+                steps += 1
+            last[s] = v
+    assert steps > 100
+
+
+def test_degenerate_starts_are_rejected_and_counted(pisa488):
+    # model 6, K=3: without the guard a profile collapses onto a few heaped answers (LL > +2600)
+    lpm = _quiet_fit(
+        LatentProfileModel(3, model=6, n_starts=40, n_final=8, random_state=2026), pisa488
+    )
+    assert lpm.n_rejected_starts_ > 0
+    assert lpm.log_likelihood_ < -1800
+    eig = np.linalg.eigvalsh(lpm.covariances_).min()
+    assert eig > 1e-3
+
+
+def test_heaped_profile_is_rejected_not_returned():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    X[:15] = [3.0, 3.0]  # 15 identical answers: a model-6 profile there has LL -> +infinity
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        lpm = LatentProfileModel(2, model=6, n_starts=30, random_state=0).fit(X)
+    assert np.linalg.eigvalsh(lpm.covariances_).min() > 1e-3
+    assert lpm.n_rejected_starts_ > 0
+    assert np.isfinite(lpm.log_likelihood_)
+
+
+def test_all_starts_degenerate_warns():
+    X = np.array([[0.0, 0.0]] * 10 + [[1.0, 1.0]] * 10)
+    with pytest.warns(DegenerateSolutionWarning, match="collapsed or empty"):
+        LatentProfileModel(2, model=6, n_starts=4, random_state=0).fit(X)
+
+
+# --------------------------------------------------------------------------------------------
+# Estimator behaviour
+# --------------------------------------------------------------------------------------------
+def test_same_seed_gives_identical_results(pisa488):
+    a = _quiet_fit(LatentProfileModel(3, model=2, n_starts=12, random_state=5), pisa488)
+    b = _quiet_fit(LatentProfileModel(3, model=2, n_starts=12, random_state=5), pisa488)
+    np.testing.assert_array_equal(a.means_, b.means_)
+    np.testing.assert_array_equal(a.covariances_, b.covariances_)
+    np.testing.assert_array_equal(a.predict_proba(pisa488), b.predict_proba(pisa488))
+    assert a.log_likelihood_ == b.log_likelihood_
+
+
+def test_profiles_are_ordered_by_size(pisa488):
+    lpm = _quiet_fit(LatentProfileModel(4, model=1, n_starts=20, random_state=0), pisa488)
+    assert np.all(np.diff(lpm.weights_) <= 0)
+    labels = lpm.predict(pisa488)
+    assert labels.min() == 0 and labels.max() <= 3
+
+
+def test_fitted_attributes_and_dataframe_names(pisa488):
+    lpm = _quiet_fit(LatentProfileModel(2, model=4, n_starts=10, random_state=0), pisa488)
+    assert list(lpm.feature_names_in_) == COLUMNS
+    assert lpm.n_features_in_ == 4
+    assert lpm.means_.shape == (2, 4) and lpm.covariances_.shape == (2, 4, 4)
+    assert lpm.weights_.sum() == pytest.approx(1.0)
+    # model 4: covariances shared, variances per profile
+    off = ~np.eye(4, dtype=bool)
+    np.testing.assert_allclose(lpm.covariances_[0][off], lpm.covariances_[1][off], atol=1e-12)
+    assert not np.allclose(np.diag(lpm.covariances_[0]), np.diag(lpm.covariances_[1]))
+    assert lpm.start_log_likelihoods_[0] == lpm.log_likelihood_
+    assert isinstance(lpm.n_rejected_starts_, int)
+    assert lpm.n_samples_fit_ == 488
+
+
+def test_model5_shares_variances_and_varies_covariances(pisa488):
+    lpm = _quiet_fit(LatentProfileModel(2, model=5, n_starts=10, random_state=0), pisa488)
+    np.testing.assert_allclose(
+        np.diag(lpm.covariances_[0]), np.diag(lpm.covariances_[1]), atol=1e-12
+    )
+    off = ~np.eye(4, dtype=bool)
+    assert not np.allclose(lpm.covariances_[0][off], lpm.covariances_[1][off])
+
+
+def test_bic_aic_and_sample(synthetic):
+    X, _ = synthetic
+    lpm = _quiet_fit(LatentProfileModel(3, model=2, n_starts=10, random_state=0), X)
+    ic = information_criteria(lpm.log_likelihood_, lpm.n_parameters_, len(X))
+    assert lpm.bic(X) == pytest.approx(ic["bic"])
+    assert lpm.aic(X) == pytest.approx(ic["aic"])
+    Xs, labels = lpm.sample(500)
+    assert Xs.shape == (500, 3) and labels.shape == (500,)
+    assert set(np.unique(labels)) <= {0, 1, 2}
+
+
+def test_sample_weight_equals_repeated_rows(synthetic):
+    X, _ = synthetic
+    X = X[:300]
+    w = np.where(np.arange(300) % 3 == 0, 2.0, 1.0)
+    Xr = np.repeat(X, w.astype(int), axis=0)
+    a = _quiet_fit(LatentProfileModel(2, model=6, n_starts=10, random_state=0), X, sample_weight=w)
+    b = _quiet_fit(LatentProfileModel(2, model=6, n_starts=10, random_state=0), Xr)
+    assert a.log_likelihood_ == pytest.approx(b.log_likelihood_, abs=1e-4)
+    assert a.log_likelihood_ == pytest.approx((w * a.score_samples(X)).sum(), abs=1e-6)
+
+
+def test_warm_start_from_init_params(pisa488):
+    ref = _quiet_fit(LatentProfileModel(2, model=6, n_starts=20, random_state=0), pisa488)
+    init = {"weights": ref.weights_, "means": ref.means_, "covariances": ref.covariances_}
+    warm = _quiet_fit(
+        LatentProfileModel(2, model=6, n_starts=1, n_final=1, init_params=init), pisa488
+    )
+    assert warm.log_likelihood_ == pytest.approx(ref.log_likelihood_, abs=1e-4)
+    assert warm.n_iter_ < 20
+
+
+def test_large_data_path_uses_a_subsample(monkeypatch, synthetic):
+    X, labels = synthetic
+    monkeypatch.setattr(model_module, "SUBSAMPLE_ABOVE", 500)
+    monkeypatch.setattr(model_module, "SUBSAMPLE_SIZE", 300)
+    lpm = _quiet_fit(LatentProfileModel(3, model=2, n_starts=10, random_state=0), X)
+    full = _quiet_fit(LatentProfileModel(3, model=2, n_starts=10, random_state=0), X)
+    monkeypatch.undo()
+    assert lpm.log_likelihood_ == pytest.approx(full.log_likelihood_, abs=0.01)
+    assert lpm.n_samples_fit_ == len(X)
+
+
+def test_replication_and_convergence_warnings(pisa488):
+    with pytest.warns(ReplicationWarning, match="reached by only one of 1 final starts"):
+        LatentProfileModel(3, model=1, n_starts=1, n_final=1, random_state=0).fit(pisa488)
+    with pytest.warns(ConvergenceWarning, match="did not converge in max_iter=2"):
+        LatentProfileModel(3, model=1, n_starts=2, max_iter=2, random_state=0).fit(pisa488)
+
+
+# --------------------------------------------------------------------------------------------
+# Errors a user can make
+# --------------------------------------------------------------------------------------------
+def test_clear_errors(pisa488):
+    X = pisa488.to_numpy(float)
+    with pytest.raises(ValueError, match=r"n_samples=3 should be >= n_profiles=4"):
+        LatentProfileModel(4).fit(X[:3])
+    with pytest.raises(ValueError, match=r"model=7 should be one of 1, 2, 3, 4, 5, 6"):
+        LatentProfileModel(2, model=7).fit(X)
+    with pytest.raises(ValueError, match=r"n_starts=0 should be >= 1"):
+        LatentProfileModel(2, n_starts=0).fit(X)
+    with pytest.raises(ValueError, match=r"n_profiles=2.5 should be an integer"):
+        LatentProfileModel(2.5).fit(X)
+    with pytest.raises(ValueError, match=r"tol=-1 should be a number > 0"):
+        LatentProfileModel(2, tol=-1).fit(X)
+    bad = X.copy()
+    bad[[4, 9]] = np.nan
+    with pytest.raises(ValueError, match=r"2 row\(s\) have every value missing \(row positions 4, 9\).*drop"):
+        LatentProfileModel(2).fit(bad)
+    col = X.copy()
+    col[:, 2] = np.nan
+    with pytest.raises(ValueError, match="column 2 has no observed values"):
+        LatentProfileModel(2).fit(col)
+    inf = X.copy()
+    inf[0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        LatentProfileModel(2).fit(inf)
+    with pytest.raises(ValueError, match="init_params should be a dict"):
+        LatentProfileModel(2, init_params={"weights": [1, 1]}).fit(X)
+    lpm = _quiet_fit(LatentProfileModel(2, n_starts=2, random_state=0), X)
+    with pytest.raises(ValueError, match="every value missing"):
+        lpm.predict_proba(bad)
+    with pytest.raises(ValueError, match="4 features"):
+        lpm.predict(X[:, :3])
+
+
+# --------------------------------------------------------------------------------------------
+# scikit-learn's estimator checks
+# --------------------------------------------------------------------------------------------
+# Expected failures, explained:
+EXPECTED_FAILED_CHECKS = {
+    # Frequency weights give the same likelihood as repeated rows (tested above), but the
+    # random starts are drawn from the rows, so repeated rows change which starts are drawn.
+    "check_sample_weight_equivalence_on_dense_data": "starts drawn from rows differ",
+}
+
+
+@parametrize_with_checks(
+    [LatentProfileModel(3, n_starts=4, n_final=2, max_iter=200, random_state=0)],
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS,
+)
+def test_sklearn_estimator_checks(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReplicationWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", DegenerateSolutionWarning)
+        check(estimator)
