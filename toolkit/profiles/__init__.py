@@ -7,6 +7,13 @@ from .model import (
     LatentProfileModel,
     ReplicationWarning,
 )
+from .clustering import ClusterResults, fit_clusters
+from .lrt import BLRTResult, VLMRResult, bootstrap_lrt, vlmr_test
+from .naming import profile_names
+from .persist import assign_profiles, load_model, save_model
+from .plots import plot_certainty, plot_fit_indices, plot_profile_means
+from .results import ProfileResults, ProfileSolution, Recommendation, fit_profiles
+from .stability import StabilityResult, align_profiles, profile_stability
 
 __all__ = [
     "LatentProfileModel",
@@ -15,4 +22,25 @@ __all__ = [
     "MODEL_NAMES",
     "information_criteria",
     "relative_entropy",
+    # part 2: the grid, tests, stability, clustering, names, plots, persistence
+    "fit_profiles",
+    "ProfileResults",
+    "ProfileSolution",
+    "Recommendation",
+    "bootstrap_lrt",
+    "vlmr_test",
+    "BLRTResult",
+    "VLMRResult",
+    "align_profiles",
+    "profile_stability",
+    "StabilityResult",
+    "fit_clusters",
+    "ClusterResults",
+    "profile_names",
+    "save_model",
+    "load_model",
+    "assign_profiles",
+    "plot_profile_means",
+    "plot_fit_indices",
+    "plot_certainty",
 ]
