@@ -21,6 +21,16 @@ from .workload import Assumption, Workload, load_workload
 from .strategies import Strategy, StrategyLibrary, load_strategy_library
 from .plans import GoalImport, PlanCosts, PlanSet, ProfileTemplate, StudentPlan, draft_plans, import_goals
 from .plans_plots import plot_student, plot_template
+from .profiles import (
+    LatentProfileModel,
+    ProfileResults,
+    ProfileSolution,
+    align_profiles,
+    assign_profiles,
+    fit_clusters,
+    fit_profiles,
+    profile_stability,
+)
 
 try:
     __version__ = _version("learning-profiles-toolkit")
@@ -84,4 +94,13 @@ __all__ = [
     "import_goals",
     "plot_template",
     "plot_student",
+    # profiles
+    "LatentProfileModel",
+    "fit_profiles",
+    "ProfileResults",
+    "ProfileSolution",
+    "align_profiles",
+    "profile_stability",
+    "fit_clusters",
+    "assign_profiles",
 ]
