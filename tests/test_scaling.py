@@ -520,3 +520,19 @@ def test_fidelity_uses_the_plans_stage_definitions_of_focus_personal_layer_and_f
     assert f.loc["templated", "fidelity"] == pytest.approx(np.mean(cover))
     # With atypical_z=2.0 the flags are the plans' flags (certainty < 0.7 or a need 2 SD off).
     assert f.loc["hybrid", "n_flagged"] == int(frame["flagged"].sum())
+
+
+def test_the_engines_fit_profiles_solution_plugs_in_as_fit():
+    results = pytest.importorskip("toolkit.profiles.results")
+
+    def engine_fit(data, n_profiles, *, model=1, random_state=None):
+        grid = results.fit_profiles(data, n_profiles=[n_profiles], models=(model,), n_starts=20, n_final=4,
+                                    random_state=random_state)
+        return grid.solution(model, n_profiles)
+
+    cb, s1, s2 = sample_scores()
+    st = scaling_study(s1, wave2_scores=s2, codebook=cb, k_range=range(1, 6), groups=("Grade",), fit=engine_fit,
+                       random_state=0, n_draws=100)
+    assert st.k in range(1, 6)
+    assert st.transfer["ari"].mean() > 0.5
+    assert int(st.transitions.set_index("wave1_profile").loc["all", "n"]) == 228
