@@ -128,9 +128,9 @@ def profile_names(means, data, *, labels=None, max_terms=2):
     --------
     >>> import pandas as pd
     >>> data = pd.DataFrame({"interest": [1.0, 2, 3, 4, 5], "self_efficacy": [5.0, 4, 3, 2, 1]})
-    >>> means = pd.DataFrame({"interest": [4.5, 1.5], "self_efficacy": [1.5, 4.5]}, index=[1, 2])
-    >>> profile_names(means, data)
-    {1: 'Very high interest, very low self-efficacy', 2: 'Very low interest, very high self-efficacy'}
+    >>> means = pd.DataFrame({"interest": [5.0, 2.0], "self_efficacy": [3.5, 4.0]}, index=[1, 2])
+    >>> profile_names(means, data, labels={"self_efficacy": "Self-efficacy"})
+    {1: 'Very high interest', 2: 'Low interest, high self-efficacy'}
     """
     if max_terms < 1:
         raise ValueError(f"max_terms={max_terms} should be >= 1")
