@@ -14,7 +14,8 @@ Template of a profile
     :func:`toolkit.needs.profile_focus`); *strengths* its lowest mean needs below zero (at most 2,
     :func:`toolkit.needs.profile_strengths`). For each focus area not yet served, the best
     strategy is added that serves its tag for a low score and can be run for a group (whole class,
-    small group, pairs); a template has at least 2 strategies where the library allows (the next
+    small group, pairs; an individual one only when the library has no group strategy for the
+    tag); a template has at least 2 strategies where the library allows (the next
     best for the first focus areas), plus one that stretches the first strength it can, at most 4
     in all. A profile with no focus area gets up to 2 strategies that build on its strengths.
     "Best" is, in order: lists the tag first (its main purpose); serves more of the template's
@@ -55,6 +56,7 @@ Teacher minutes (see :class:`PlanCosts`)
 from __future__ import annotations
 
 import dataclasses
+import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -250,6 +252,10 @@ class PlanSet:
     costs: PlanCosts = PlanCosts()
     settings: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
+    @functools.cached_property
+    def _by_pseudonym(self) -> dict:
+        return {p.pseudonym: p for p in self.plans}
+
     def template(self, profile: int) -> ProfileTemplate:
         """The template of ``profile``."""
         for t in self.templates:
@@ -260,9 +266,8 @@ class PlanSet:
 
     def plan(self, pseudonym: str) -> StudentPlan:
         """The plan of the student ``pseudonym``."""
-        for p in self.plans:
-            if p.pseudonym == pseudonym:
-                return p
+        if pseudonym in self._by_pseudonym:
+            return self._by_pseudonym[pseudonym]
         raise ToolkitError(f"no plan for pseudonym '{pseudonym}'. Check the pseudonym (plans.csv lists them).")
 
     def label(self, construct: str) -> str:
