@@ -612,22 +612,21 @@ def _suppress_transitions(transitions: pd.DataFrame, k: int, min_cell: int, note
     shown = _suppress_counts(t[cells + ["n"]], cells + ["n"], min_cell, total_row="all", total_column="n")
     out = t.copy().astype({c: object for c in ["n", *cells, "stayed", "changed", "share_changed"]})
     out[cells + ["n"]] = shown[cells + ["n"]]
-    n_hidden = 0
+    any_diag_hidden = any(out.loc[str(j), f"to_{j}"] == _HIDDEN for j in range(1, k + 1))
     for label in out.index:
-        diag = f"to_{label}" if label != "all" else None
-        gone = out.loc[label, "n"] == _HIDDEN or (diag is not None and out.loc[label, diag] == _HIDDEN)
-        for c in ("stayed", "changed", "share_changed"):
-            if gone:
-                out.loc[label, c] = _HIDDEN
-            elif c != "share_changed":
-                v = int(t.loc[label, c])
-                out.loc[label, c] = _HIDDEN if 0 < v < min_cell else str(v)
-                gone = gone  # the row total is shown, so stayed and changed stand or fall together
-        n_hidden += int((out.loc[label, cells] == _HIDDEN).sum())
-    # stayed + changed = n: if one is hidden the other must be too.
-    for label in out.index:
-        if _HIDDEN in (out.loc[label, "stayed"], out.loc[label, "changed"]):
+        # stayed is the diagonal cell (for "all", the sum of the diagonal) and changed = n - stayed,
+        # so both are hidden when the diagonal cell or the row total is.
+        if label == "all":
+            gone = out.loc[label, "n"] == _HIDDEN or any_diag_hidden
+        else:
+            gone = _HIDDEN in (out.loc[label, "n"], out.loc[label, f"to_{label}"])
+        values = [int(t.loc[label, "stayed"]), int(t.loc[label, "changed"])]
+        gone = gone or any(0 < v < min_cell for v in values)
+        if gone:
             out.loc[label, ["stayed", "changed", "share_changed"]] = _HIDDEN
+        else:
+            out.loc[label, "stayed"], out.loc[label, "changed"] = str(values[0]), str(values[1])
+    n_hidden = int((out[cells] == _HIDDEN).to_numpy().sum())
     if n_hidden:
         notes.append(f"transitions: {n_hidden} cell(s) hidden (counts under {min_cell} and their complements)")
     return out.reset_index()
@@ -708,7 +707,7 @@ def _fmt(x: float) -> str:
 
 
 def _statements(projection, k, fid, knee_text, transfer, transitions, breakeven, sens, min_cell,
-                uncertain_moves=None) -> list[str]:
+                uncertain_moves=None, changed_hidden=False) -> list[str]:
     out = []
     for n, grp in projection.groupby("n_students", sort=True):
         g = grp.set_index("way")
@@ -747,14 +746,17 @@ def _statements(projection, k, fid, knee_text, transfer, transitions, breakeven,
     if transitions is not None and not transitions.empty:
         allrow = transitions.set_index("wave1_profile").loc["all"]
         changed, total = int(allrow["changed"]), int(allrow["n"])
-        if 0 < changed < min_cell or 0 < total - changed < min_cell:
-            out.append(f"Between the waves, fewer than {min_cell} of {total:,} students moved to another profile "
-                       f"(or fewer than {min_cell} stayed); the exact number is hidden.")
+        if total > 0 and changed_hidden:
+            out.append(
+                f"Between the waves, roughly {5 * round(20 * changed / total)}% of the {total:,} students in both "
+                f"waves moved to another profile, and their plans would need rewriting from a new template (the "
+                f"exact count is hidden because a profile's count is under {min_cell})."
+            )
         elif total > 0:
             out.append(
-                f"Between the waves, {int(allrow['changed']):,} of {int(allrow['n']):,} students "
-                f"({100 * allrow['share_changed']:.0f}%) moved to another profile: their plans would need "
-                f"rewriting from a new template; the other {int(allrow['stayed']):,} keep theirs."
+                f"Between the waves, {changed:,} of {total:,} students ({100 * changed / total:.0f}%) moved to "
+                f"another profile: their plans would need rewriting from a new template; the other "
+                f"{total - changed:,} keep theirs."
             )
             if uncertain_moves is not None and uncertain_moves[0] >= min_cell:
                 out[-1] += (f" {uncertain_moves[0]:,} of the moves are of students whose profile was uncertain (certainty "
@@ -1000,7 +1002,9 @@ def scaling_study(
 
     breakeven = _breakeven(workload, k, flagged_share, template_scope)
     statements = _statements(projection, k, fidelity_of, knee_text, transfer_raw, transitions_raw, breakeven,
-                             sensitivity, min_cell, uncertain_moves)
+                             sensitivity, min_cell, uncertain_moves,
+                             changed_hidden=bool(min_cell > 0 and len(transitions)
+                                                 and transitions.set_index("wave1_profile").loc["all", "changed"] == _HIDDEN))
     if warned:
         notes.append("profile fits warned: " + ", ".join(f"{name} x{c}" for name, c in sorted(warned.items())))
     return ScalingStudy(costs=costs, fidelity=fidelity, tradeoff=tradeoff, projection=projection,
