@@ -84,7 +84,12 @@ def demo(out_dir, seed):
 
 @cli.group()
 def codebook():
-    """Draft a codebook from an export."""
+    """Draft a codebook from an export.
+
+    \b
+    Example:
+      toolkit codebook init export.csv --out codebook.yml
+    """
 
 
 @codebook.command("init")
