@@ -95,13 +95,7 @@ def gmm_fit(data, n_profiles, *, model=1, random_state=None):
     fill = data.mean()
     gm = GaussianMixture(n_profiles, covariance_type="diag", n_init=3, random_state=random_state)
     gm.fit(data.fillna(fill).to_numpy(dtype=float))
-    model = _GMMStandIn(gm, fill)
-    proba = model.predict_proba(data)
-    asg = pd.DataFrame(proba, index=data.index, columns=[f"p{j + 1}" for j in range(n_profiles)])
-    asg.insert(0, "certainty", proba.max(axis=1))
-    asg.insert(0, "profile", proba.argmax(axis=1) + 1)
-    means = pd.DataFrame(gm.means_, index=pd.RangeIndex(1, n_profiles + 1), columns=data.columns)
-    return ProfileFit(asg, means, model)
+    return ProfileFit.from_model(_GMMStandIn(gm, fill), data)
 
 
 # ------------------------------------------------------------------------------------ fidelity
@@ -522,17 +516,13 @@ def test_fidelity_uses_the_plans_stage_definitions_of_focus_personal_layer_and_f
     assert f.loc["hybrid", "n_flagged"] == int(frame["flagged"].sum())
 
 
-def test_the_engines_fit_profiles_solution_plugs_in_as_fit():
-    results = pytest.importorskip("toolkit.profiles.results")
+def test_the_engines_solution_shape_is_what_the_study_reads():
+    from toolkit.profiles import LatentProfileModel, ProfileSolution
+    from toolkit.scaling import fit_lpa
 
-    def engine_fit(data, n_profiles, *, model=1, random_state=None):
-        grid = results.fit_profiles(data, n_profiles=[n_profiles], models=(model,), n_starts=20, n_final=4,
-                                    random_state=random_state)
-        return grid.solution(model, n_profiles)
-
-    cb, s1, s2 = sample_scores()
-    st = scaling_study(s1, wave2_scores=s2, codebook=cb, k_range=range(1, 6), groups=("Grade",), fit=engine_fit,
-                       random_state=0, n_draws=100)
-    assert st.k in range(1, 6)
-    assert st.transfer["ari"].mean() > 0.5
-    assert int(st.transitions.set_index("wave1_profile").loc["all", "n"]) == 228
+    cb, s1, _ = sample_scores()
+    sol = fit_lpa(s1[list(cb.construct_keys)], 3, random_state=0)
+    assert isinstance(sol, ProfileSolution) and isinstance(sol.model, LatentProfileModel)
+    assert list(sol.assignments.columns[:3]) == ["profile", "certainty", "p1"]
+    assert sol.assignments.index.equals(s1.index)
+    assert list(sol.means.index) == [1, 2, 3]

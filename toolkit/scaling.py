@@ -107,7 +107,10 @@ _PCTS = (5, 50, 95)
 
 @dataclass(frozen=True)
 class ProfileFit:
-    """A fitted profile solution in the shape the study needs (that of ``ProfileSolution``).
+    """A fitted profile solution in the shape the study reads (that of ``ProfileSolution``).
+
+    For a ``fit`` callable built on another estimator (k-means, a scikit-learn mixture):
+    ``ProfileFit.from_model(estimator, data)``.
 
     Attributes
     ----------
@@ -123,21 +126,22 @@ class ProfileFit:
     means: pd.DataFrame
     model: object
 
-
-def _solution_from_model(model, data: pd.DataFrame) -> ProfileFit:
-    proba = np.asarray(model.predict_proba(data), dtype=float)
-    k = proba.shape[1]
-    assignments = pd.DataFrame(proba, index=data.index, columns=[f"p{j}" for j in range(1, k + 1)])
-    assignments.insert(0, "certainty", proba.max(axis=1))
-    assignments.insert(0, "profile", proba.argmax(axis=1) + 1)
-    means = pd.DataFrame(np.asarray(model.means_, dtype=float), index=pd.RangeIndex(1, k + 1, name="profile"),
-                         columns=list(data.columns))
-    return ProfileFit(assignments, means, model)
+    @classmethod
+    def from_model(cls, model, data: pd.DataFrame) -> "ProfileFit":
+        """Assignments and means of a fitted estimator with ``predict_proba`` and ``means_``."""
+        proba = np.asarray(model.predict_proba(data), dtype=float)
+        k = proba.shape[1]
+        assignments = pd.DataFrame(proba, index=data.index, columns=[f"p{j}" for j in range(1, k + 1)])
+        assignments.insert(0, "certainty", proba.max(axis=1))
+        assignments.insert(0, "profile", proba.argmax(axis=1) + 1)
+        means = pd.DataFrame(np.asarray(model.means_, dtype=float), index=pd.RangeIndex(1, k + 1, name="profile"),
+                             columns=list(data.columns))
+        return cls(assignments, means, model)
 
 
 def fit_lpa(data: pd.DataFrame, n_profiles: int, *, model: int = 1, random_state=None,
-            n_starts: int = 20, n_final: int = 4) -> ProfileFit:
-    """Fit a latent profile model with :class:`toolkit.profiles.LatentProfileModel`.
+            n_starts: int = 20, n_final: int = 4):
+    """Fit one latent profile solution with the profile engine, :func:`toolkit.profiles.fit_profiles`.
 
     The default ``fit`` of :func:`scaling_study`. Missing values are handled by FIML.
 
@@ -151,17 +155,18 @@ def fit_lpa(data: pd.DataFrame, n_profiles: int, *, model: int = 1, random_state
     random_state : int, RandomState instance or None
     n_starts, n_final : int
         Random starts, and starts run to convergence (fewer than the engine's defaults: the
-        study fits dozens of models).
+        study fits dozens of models, and profiles on a few scales replicate with 20 starts).
 
     Returns
     -------
-    ProfileFit
+    ProfileSolution
+        ``.assignments``, ``.means`` and ``.model`` (a fitted ``LatentProfileModel``).
     """
-    from .profiles import LatentProfileModel  # imported here: the engine is a separate stage
+    from .profiles import fit_profiles  # imported here: the engine is a separate stage
 
-    lpm = LatentProfileModel(n_profiles, model=model, n_starts=n_starts, n_final=n_final,
-                             random_state=random_state).fit(data)
-    return _solution_from_model(lpm, data)
+    grid = fit_profiles(data, n_profiles=[int(n_profiles)], models=(int(model),), n_starts=n_starts,
+                        n_final=n_final, random_state=random_state)
+    return grid.solution(int(model), int(n_profiles))
 
 
 @dataclass(frozen=True)
@@ -433,7 +438,7 @@ def _align(means_a: np.ndarray, means_b: np.ndarray) -> tuple[np.ndarray, np.nda
     return mapping, cost[rows, cols]
 
 
-def _compare(train: ProfileFit, own: ProfileFit, X_held: pd.DataFrame) -> dict:
+def _compare(train, own, X_held: pd.DataFrame) -> dict:
     """Compare the transferred solution with the held-out group's own fit."""
     proba = np.asarray(train.model.predict_proba(X_held), dtype=float)
     a = proba.argmax(axis=1)
@@ -626,6 +631,7 @@ def _suppress_transitions(transitions: pd.DataFrame, k: int, min_cell: int, note
             out.loc[label, ["stayed", "changed", "share_changed"]] = _HIDDEN
         else:
             out.loc[label, "stayed"], out.loc[label, "changed"] = str(values[0]), str(values[1])
+            out.loc[label, "share_changed"] = round(float(t.loc[label, "share_changed"]), 3)
     n_hidden = int((out[cells] == _HIDDEN).to_numpy().sum())
     if n_hidden:
         notes.append(f"transitions: {n_hidden} cell(s) hidden (counts under {min_cell} and their complements)")
