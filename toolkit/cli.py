@@ -505,6 +505,35 @@ def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_pat
         click.echo(f"  {s}")
 
 
+@cli.command()
+@click.argument("export", type=click.Path(path_type=Path))
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The codebook .yml.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for report.html, report.ipynb and provenance.json (not the export's folder).")
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Pseudonym key file (default $TOOLKIT_KEY_FILE or ~/.config/learning-profiles-toolkit/pseudonym.key; made on first use).")
+@click.option("--min-cell", type=click.IntRange(min=1), default=10, show_default=True, help="Smallest group shown; smaller counts are hidden.")
+@click.option("--models", default="1,2,3,6", show_default=True, help="tidyLPA model numbers to compare, comma-separated.")
+@click.option("--k", "k_range", default="1-6", show_default=True, help="Numbers of profiles to compare, a range such as 1-6.")
+@click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed; same seed, same report.")
+@click.option("--wave2", "wave2_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Export of a later wave of the same survey (profile changes).")
+@click.option("--workload", "workload_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Your workload assumptions (.yml); default the bundled ones.")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def report(export, codebook_path, out_dir, key_file, min_cell, models, k_range, seed, wave2_path, workload_path, quiet):
+    """Write the leadership report: one self-contained HTML page, no code, small groups hidden.
+
+    \b
+    Example:
+      toolkit report export.csv --codebook codebook.yml --out reports/term1 --wave2 export_wave2.csv
+    """
+    from .profiles._cli import parse_k, parse_models
+    from .report import build_report
+
+    result = build_report(
+        export, codebook_path, out_dir, key_file=key_file, min_cell=min_cell, models=parse_models(models),
+        k=parse_k(k_range), seed=seed, wave2=wave2_path, workload=workload_path, progress=not quiet,
+    )
+    click.echo(f"Report written to {result.html} (executed notebook and provenance.json beside it)")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``toolkit`` console script."""
     cli.main(args=argv, prog_name="toolkit")

@@ -244,7 +244,8 @@ def suppress(
         Columns holding percentages on a 0-100 scale. A dict maps each percentage column to the
         count column it was computed from; a list means "from any count in the same row", so the
         percentage is hidden whenever any count in its row is hidden. Percentages are top/bottom
-        coded and formatted as text.
+        coded (except in ``total_row``, where 100% of everyone discloses nothing) and formatted
+        as text.
     total_row : label, optional
         Index label of a margin row (for example ``"All"``) holding column totals.
     total_column : str, optional
@@ -326,11 +327,13 @@ def suppress(
         out[col] = pd.Series([marker if h else str(int(v)) for v, h in zip(counts[:, j], hidden[:, j])],
                              index=table.index, dtype=object)
     row_hidden = hidden.any(axis=1)
+    is_total = np.asarray(table.index == total_row) if total_row is not None else np.zeros(len(table), bool)
     for pcol, src in pct_source.items():
         values = pd.to_numeric(table[pcol], errors="coerce")
         gone = hidden[:, count_columns.index(src)] if src is not None else row_hidden
         out[pcol] = pd.Series(
-            [marker if g else _fmt_percent(v, top_bottom, decimals) for v, g in zip(values, gone)],
+            [marker if g else _fmt_percent(v, (-np.inf, np.inf) if t else top_bottom, decimals)
+             for v, g, t in zip(values, gone, is_total)],
             index=table.index, dtype=object,
         )
     return out
