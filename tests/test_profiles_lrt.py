@@ -39,25 +39,29 @@ def test_blrt_p_is_small_for_four_against_three_profiles_on_the_sample_in_second
     X, m3, m4 = sample_pair
     t0 = time.perf_counter()
     res = bootstrap_lrt(X, m3, m4, n_bootstrap=100, random_state=0)
-    elapsed = time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0  # wall time: about 9 s of CPU, less with n_jobs=2
     assert res.p_value == pytest.approx(1 / 101)  # no bootstrap LRT reaches the observed one
     assert res.statistic == pytest.approx(2 * (m4.log_likelihood_ - m3.log_likelihood_))
     assert res.bootstrap_statistics.shape == (100,)
-    assert elapsed < 60  # seconds, not hours (about 4 s on an idle core)
+    assert elapsed < 120  # seconds, not hours, even on a loaded shared machine
 
 
-def test_blrt_p_is_large_when_there_is_one_population(one_population):
+@pytest.fixture(scope="module")
+def one_population_blrt(one_population):
     X, m1, m2 = one_population
-    res = bootstrap_lrt(X, m1, m2, n_bootstrap=19, random_state=1)
-    assert res.p_value > 0.1
+    return bootstrap_lrt(X, m1, m2, n_bootstrap=19, random_state=1)
 
 
-def test_blrt_p_follows_its_definition_and_the_seed(one_population):
+def test_blrt_p_is_large_when_there_is_one_population(one_population_blrt):
+    assert one_population_blrt.p_value > 0.1
+
+
+def test_blrt_p_follows_its_definition_and_the_seed(one_population, one_population_blrt):
+    res = one_population_blrt
+    assert res.p_value == (1 + np.sum(res.bootstrap_statistics >= res.statistic)) / 20
     X, m1, m2 = one_population
-    a = bootstrap_lrt(X, m1, m2, n_bootstrap=9, random_state=3)
-    b = bootstrap_lrt(X, m1, m2, n_bootstrap=9, random_state=3)
-    np.testing.assert_array_equal(a.bootstrap_statistics, b.bootstrap_statistics)
-    assert a.p_value == (1 + np.sum(a.bootstrap_statistics >= a.statistic)) / 10
+    again = bootstrap_lrt(X, m1, m2, n_bootstrap=3, random_state=1)
+    np.testing.assert_array_equal(again.bootstrap_statistics, res.bootstrap_statistics[:3])
 
 
 def test_blrt_keeps_the_missingness_of_the_data():

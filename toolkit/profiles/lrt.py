@@ -132,9 +132,14 @@ def _one_bootstrap(null_p, alt_p, mask, model, k0, n_starts, n_final, seed):
     rng = np.random.RandomState(seed)
     X = _draw(null_p, mask.shape[0], mask, rng)
     lls = []
-    for k, p in ((k0, null_p), (k0 + 1, alt_p)):
+    # The null model generated the sample, so its warm start (the generating parameters) is
+    # already near the optimum and a third of the random starts suffice; the alternative has
+    # to find where the extra profile goes, which needs the full number: with too few starts
+    # its optimum is missed, the bootstrap LRTs come out too small and p too small.
+    starts = ((k0, null_p, max(4, n_starts // 3), 2), (k0 + 1, alt_p, n_starts, n_final))
+    for k, p, ns, nf in starts:
         lpm = LatentProfileModel(
-            k, model=model, n_starts=n_starts, n_final=n_final,
+            k, model=model, n_starts=ns, n_final=min(nf, ns + 1),
             random_state=int(rng.randint(np.iinfo(np.int32).max)), init_params=p,
         )
         with warnings.catch_warnings():
@@ -150,8 +155,8 @@ def bootstrap_lrt(
     alt_model,
     *,
     n_bootstrap=100,
-    n_starts=6,
-    n_final=2,
+    n_starts=30,
+    n_final=5,
     random_state=None,
     n_jobs=None,
     progress=False,
@@ -167,9 +172,13 @@ def bootstrap_lrt(
         Fitted models with K-1 and K profiles and the same covariance structure.
     n_bootstrap : int, default=100
         Bootstrap samples B.
-    n_starts, n_final : int, default=6, 2
-        Random starts per bootstrap fit, in addition to the warm start from the parameters
-        fitted on the real data (always one of the final starts).
+    n_starts, n_final : int, default=30, 5
+        Random starts and final starts of each bootstrap fit of the K-profile model, in
+        addition to the warm start from the parameters fitted on the real data (always one of
+        the final starts). The K-1 model, which generated the sample, is warm-started from
+        the generating parameters with a third of the starts. On the sample (240 x 6, model 1,
+        4 vs 5 profiles), 30/5 reaches the optimum of 60/10 starts in every bootstrap sample
+        checked, while 6/2 missed it in a quarter of them (bootstrap LRTs too small, p too small).
     random_state : int, RandomState instance or None, default=None
     n_jobs : int, optional
         joblib workers over the bootstrap samples.
