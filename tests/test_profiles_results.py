@@ -218,3 +218,33 @@ def test_recommend_warns_at_the_edge_of_the_grid_and_on_poor_entropy_and_no_repl
     assert "largest number fitted" in text
     assert "entropy is only 0.50" in text
     assert "only one random start" in text
+
+
+def test_fit_table_reproduces_mplus_on_pisa_with_all_missing_rows_dropped():
+    from conftest import SHARED_DATA
+
+    path = SHARED_DATA / "pisaUSA15.csv"
+    if not path.is_file():
+        pytest.skip("../shared/data/pisaUSA15.csv is not available")
+    data = pd.read_csv(path, na_values="NA").iloc[:500]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_profiles(data, n_profiles=[1, 2, 3], models=(1,), random_state=0)
+    assert res.n_dropped == 12 and len(res.data) == 488
+    ft = res.fit_table.set_index("n_profiles")
+    # Mplus 8 via tidyLPA, FIML, 500 random starts / 100 final (../shared/data/README.md)
+    mplus = {
+        1: (8, -2088.66, 4226.84, 4201.45, 4234.84, 4300.36),
+        2: (13, -1996.51, 4073.50, 4032.24, 4086.50, 4192.97),
+        3: (18, -1952.98, 4017.38, 3960.25, 4035.38, 4182.81),
+    }
+    for k, (npar, ll, bic, sabic, caic, awe) in mplus.items():
+        row = ft.loc[k]
+        assert row["n_parameters"] == npar
+        assert row["log_lik"] == pytest.approx(ll, abs=0.01)
+        # Mplus prints LL to 2 decimals, so the criteria agree to 2 * 0.005 plus their rounding
+        for col, ref in (("bic", bic), ("sabic", sabic), ("caic", caic), ("awe", awe)):
+            assert row[col] == pytest.approx(ref, abs=0.02), col
+    # relative entropy of model 1, K=2 and 3 from an independent numpy FIML EM (same README)
+    assert ft.loc[2, "entropy"] == pytest.approx(0.711, abs=0.001)
+    assert ft.loc[3, "entropy"] == pytest.approx(0.837, abs=0.001)
