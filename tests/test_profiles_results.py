@@ -248,3 +248,10 @@ def test_fit_table_reproduces_mplus_on_pisa_with_all_missing_rows_dropped():
     # relative entropy of model 1, K=2 and 3 from an independent numpy FIML EM (same README)
     assert ft.loc[2, "entropy"] == pytest.approx(0.711, abs=0.001)
     assert ft.loc[3, "entropy"] == pytest.approx(0.837, abs=0.001)
+
+
+def test_columns_with_few_distinct_values_are_warned_about():
+    X = _toy()
+    X["item"] = np.resize([1.0, 2.0, 3.0, 4.0, 5.0], len(X))
+    with pytest.warns(UserWarning, match=r"item \(5 values\).*single Likert items"):
+        fit_profiles(X, n_profiles=[1], models=(1,))

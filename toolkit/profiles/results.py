@@ -64,6 +64,8 @@ ENTROPY_GOOD = 0.8
 #: Relative entropy under which classification is called poor (a warning).
 ENTROPY_POOR = 0.6
 _Z95 = float(stats.norm.ppf(0.975))
+#: A column with at most this many distinct values is warned about (a single Likert item).
+FEW_VALUES = 5
 
 
 # ---------------------------------------------------------------------------------------------
@@ -707,6 +709,14 @@ def fit_profiles(
     -------
     ProfileResults
 
+    Warns
+    -----
+    UserWarning
+        When a column has 5 or fewer distinct values (a single Likert item rather than a scale
+        score), and summarising cells that could not be fitted.
+    ReplicationWarning, DegenerateSolutionWarning, ConvergenceWarning
+        One summary each, naming the (model, K) cells concerned (details in ``diagnostics``).
+
     Notes
     -----
     Fit indices as in ``shared/DESIGN.md``: AIC = -2LL + 2k; BIC = -2LL + k ln n;
@@ -739,6 +749,16 @@ def fit_profiles(
         )
     X = frame.to_numpy(dtype=float)
     cols = list(frame.columns)
+    few = {c: int(frame[c].nunique()) for c in cols if frame[c].nunique() <= FEW_VALUES}
+    if few:
+        listed = ", ".join(f"{c} ({k} values)" for c, k in few.items())
+        warnings.warn(
+            f"{listed}: so few distinct values look like single Likert items, not scale scores; "
+            "a Gaussian profile model treats them as continuous and can fit profiles that sit on "
+            "one answer. Prefer scale scores (toolkit score).",
+            UserWarning,
+            stacklevel=2,
+        )
     base = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
     cells = [(m, k) for m in ms for k in ks]
     jobs = (delayed(_fit_cell)(X, cols, m, k, _cell_seed(base, m, k), n_starts, n_final) for m, k in cells)
