@@ -749,7 +749,9 @@ def fit_profiles(
         )
     X = frame.to_numpy(dtype=float)
     cols = list(frame.columns)
-    few = {c: int(frame[c].nunique()) for c in cols if frame[c].nunique() <= FEW_VALUES}
+    few = {}
+    if n >= 4 * FEW_VALUES:  # with a handful of students every column has few values
+        few = {c: int(frame[c].nunique()) for c in cols if frame[c].nunique() <= FEW_VALUES}
     if few:
         listed = ", ".join(f"{c} ({k} values)" for c, k in few.items())
         warnings.warn(
