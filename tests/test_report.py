@@ -1,0 +1,272 @@
+"""The leadership report: built once on the sample, then read as a leader (and an attacker) would."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import toolkit as tk
+from toolkit.cli import cli
+from toolkit.errors import ToolkitError
+from toolkit.report import build_report, exclusions, templates_for_leadership, who_responded
+from toolkit.sample import generate_sample
+
+MIN_CELL = 10
+SECTIONS = [
+    "Who responded",
+    "How reliable the scales are",
+    "How many profiles, and why",
+    "What a plan looks like",
+    "Can plans scale",
+    "Assumptions and limitations",
+    "What was removed to protect students",
+    "Provenance",
+]
+#: Column headers that hold counts of students (or of rows, or of answers) in the report.
+COUNT_HEADER = re.compile(r"students|answers changed", re.IGNORECASE)
+
+
+class _Page(HTMLParser):
+    """Images, scripts, headings, tables (as lists of rows of cell texts) of an HTML page."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.imgs, self.scripts, self.links, self.classes = [], [], [], []
+        self.h2 = []
+        self.tables = []
+        self._table = self._row = self._cell = None
+        self._h2 = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.classes += (a.get("class") or "").split()
+        if tag == "img":
+            self.imgs.append(a.get("src", ""))
+        elif tag == "script":
+            self.scripts.append(a.get("src"))
+        elif tag == "link":
+            self.links.append(a.get("href"))
+        elif tag == "h2":
+            self._h2 = [a.get("id"), ""]
+        elif tag == "table":
+            self._table = []
+        elif tag == "tr" and self._table is not None:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "h2" and self._h2 is not None:
+            self.h2.append((self._h2[0], self._h2[1].replace("¶", "").strip()))
+            self._h2 = None
+        elif tag in ("td", "th") and self._cell is not None:
+            self._row.append(self._cell.strip())
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            self._table.append(self._row)
+            self._row = None
+        elif tag == "table" and self._table is not None:
+            self.tables.append(self._table)
+            self._table = None
+
+    def handle_data(self, data):
+        if self._h2 is not None:
+            self._h2[1] += data
+        if self._cell is not None:
+            self._cell += data
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, sample_dir):
+    """The report on the sample, built once with a key in a folder the test controls."""
+    work = tmp_path_factory.mktemp("report")
+    key_file = work / "private" / "pseudonym.key"
+    result = build_report(
+        sample_dir / "survey_export.csv", sample_dir / "codebook.yml", work / "out", key_file=key_file,
+        min_cell=MIN_CELL, models=(1,), k=range(1, 6), n_starts=10, seed=3,
+        wave2=sample_dir / "survey_export_wave2.csv", progress=False,
+    )
+    html = result.html.read_text(encoding="utf-8")
+    page = _Page()
+    page.feed(html)
+    return result, html, page, key_file
+
+
+@pytest.fixture(scope="module")
+def pseudonyms(built, sample_dir):
+    """The sample's pseudonyms under the report's key, computed here, not read from the report."""
+    _, _, _, key_file = built
+    codebook = tk.load_codebook(sample_dir / "codebook.yml")
+    key = tk.load_or_create_key(key_file)
+    ids = set()
+    for name in ("survey_export.csv", "survey_export_wave2.csv"):
+        clean = tk.deidentify(tk.read_export(sample_dir / name, codebook), codebook, key=key)
+        ids |= set(clean.responses.index) | set(clean.ledger["pseudonym"].dropna().astype(str))
+    return sorted(i for i in ids if i)
+
+
+def test_report_folder_holds_the_page_the_executed_notebook_and_provenance_only(built):
+    result, _, _, key_file = built
+    assert sorted(p.name for p in result.out_dir.iterdir()) == ["provenance.json", "report.html", "report.ipynb"]
+    assert not (result.out_dir / key_file.name).exists()
+
+
+def test_page_has_no_code_cells_or_prompts(built):
+    _, html, page, _ = built
+    assert "jp-CodeMirrorEditor" not in page.classes and "highlight" not in page.classes
+    assert "jp-InputPrompt" not in page.classes and "jp-OutputPrompt" not in page.classes
+    assert "import toolkit" not in html and "tk.fit_profiles" not in html
+
+
+def test_every_image_is_embedded_and_no_script_is_loaded_from_outside(built):
+    _, html, page, _ = built
+    assert len(page.imgs) >= 4  # profile plot, projection + costs, trade-off, sensitivity
+    assert all(src.startswith("data:image/png;base64,") for src in page.imgs)
+    assert [s for s in page.scripts if s] == []
+    assert [h for h in page.links if h and h.startswith("http")] == []
+
+
+def test_page_has_every_section_and_a_table_of_contents_linking_to_them(built):
+    _, html, page, _ = built
+    titles = [t for _, t in page.h2]
+    for section in SECTIONS:
+        assert section in titles, section
+    ids = {i for i, _ in page.h2 if i}
+    toc = re.search(r'<nav id="toc".*?</nav>', html, re.S).group(0)
+    targets = re.findall(r'href="#([^"]+)"', toc)
+    assert len(targets) >= len(SECTIONS) and set(targets) <= ids
+
+
+def test_no_count_under_min_cell_in_any_table(built):
+    _, _, page, _ = built
+    checked = 0
+    for table in page.tables:
+        header = next((r for r in table if any(COUNT_HEADER.search(c) for c in r)), None)
+        if header is None:
+            continue
+        cols = [j for j, c in enumerate(header) if COUNT_HEADER.search(c)]
+        width = len(header)
+        for row in table[table.index(header) + 1:]:
+            offset = len(row) - width  # index cells may stand before the header's columns
+            for j in cols:
+                jj = j + max(offset, 0)
+                if jj >= len(row):
+                    continue
+                cell = row[jj].replace(",", "")
+                if cell.isdigit():
+                    checked += 1
+                    assert int(cell) == 0 or int(cell) >= MIN_CELL, (header, row)
+    assert checked > 20  # the sample's tables were really read
+
+
+def test_small_groups_are_shown_as_hidden(built):
+    _, html, _, _ = built
+    assert ">hidden<" in html  # the sample has small gender groups and a few duplicates
+
+
+def test_no_identifier_pseudonym_or_canary_anywhere_in_the_report(built, pseudonyms):
+    result, html, _, _ = built
+    notebook = result.notebook.read_text(encoding="utf-8")
+    canaries = generate_sample().canaries
+    assert len(canaries) > 100 and len(pseudonyms) > 200
+    for text in (html, notebook):
+        low = text.lower()
+        leaked = [c for c in canaries if c.lower() in low]
+        assert leaked == []
+        assert [p for p in pseudonyms if p in text] == []
+        assert re.search(r"\bP-[0-9a-f]{12}\b", text) is None
+        assert re.search(r"FAKE-\d{5}", text) is None
+
+
+def test_provenance_in_the_page_the_json_and_the_notebook_metadata(built, sample_dir):
+    result, html, _, _ = built
+    prov = json.loads(result.provenance.read_text())
+    assert prov["toolkit_version"] == tk.__version__ and prov["seed"] == 3
+    sha = prov["inputs"]["export"]["sha256"]
+    assert sha == tk.read_export(sample_dir / "survey_export.csv").sha256
+    assert set(prov["inputs"]) == {"export", "codebook", "wave2"}
+    assert sha in html and prov["inputs"]["codebook"]["sha256"] in html and prov["date"] in html
+    assert prov["parameters"]["min_cell"] == MIN_CELL and prov["parameters"]["k_max"] == 5
+    nb = nbformat.read(result.notebook, as_version=4)
+    assert nb.metadata["papermill"]["parameters"]["seed"] == 3
+    assert nb.metadata["toolkit"]["provenance"]["inputs"]["export"]["sha256"] == sha
+    assert str(sample_dir) not in html  # file names and hashes only, never the folders
+
+
+def test_a_mistake_found_inside_the_notebook_exits_2_and_writes_nothing(tmp_path, sample_dir):
+    bad = tmp_path / "codebook.yml"
+    text = (sample_dir / "codebook.yml").read_text()
+    bad.write_text(text.replace('int1: "I find what we learn in this class interesting."', 'int1: "A question not in the export"'))
+    out = tmp_path / "out"
+    res = CliRunner().invoke(cli, ["report", str(sample_dir / "survey_export.csv"), "--codebook", str(bad),
+                                   "--out", str(out), "--quiet"])
+    assert res.exit_code == 2, res.output
+    assert "A question not in the export" in res.output and "Traceback" not in res.output
+    assert not out.exists()
+
+
+def test_cli_options_are_checked_before_anything_runs(tmp_path, sample_dir):
+    args = ["report", str(sample_dir / "survey_export.csv"), "--codebook", str(sample_dir / "codebook.yml")]
+    res = CliRunner().invoke(cli, args + ["--out", str(tmp_path / "o"), "--k", "2,5"])
+    assert res.exit_code == 2 and "range without gaps" in res.output
+    res = CliRunner().invoke(cli, args + ["--out", str(sample_dir)])
+    assert res.exit_code == 2 and "raw export must never be changed" in res.output
+    res = CliRunner().invoke(cli, ["report", str(tmp_path / "missing.csv"), "--codebook", str(sample_dir / "codebook.yml"),
+                                   "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2 and "missing.csv: the export does not exist" in res.output
+
+
+def test_missing_inputs_raise_a_user_error():
+    with pytest.raises(ToolkitError, match=r"nope\.csv: the export does not exist"):
+        build_report("nope.csv", "codebook.yml", "out")
+
+
+# --- the report's tables, without running the notebook --------------------------------------
+def test_who_responded_hides_a_small_grade_and_its_complement():
+    r = pd.DataFrame({"Grade": ["9"] * 40 + ["10"] * 25 + ["11"] * 4})
+    t = who_responded(r, "Grade")
+    assert t.index.tolist() == ["9", "10", "11", "All students"]
+    assert t["students"].tolist() == ["40", "hidden", "hidden", "69"]
+    assert t.loc["All students", "share"] == "100%"
+
+
+def test_who_responded_names_an_unknown_column():
+    with pytest.raises(ToolkitError, match=r"column 'Year': the responses have no such group column"):
+        who_responded(pd.DataFrame({"Grade": ["9"]}), "Year")
+
+
+def test_exclusions_are_counted_by_reason_without_row_numbers(sample_dir, sample_codebook):
+    clean = tk.deidentify(tk.read_export(sample_dir / "survey_export.csv", sample_codebook), sample_codebook,
+                          key=b"k" * 32)
+    t = exclusions(clean)
+    assert t.index[0] == "kept for analysis" and t.index[-1] == "rows read"
+    assert not any(re.search(r"row \d", i) for i in t.index)
+    assert t.loc["rows read", "students"] == str(len(clean.ledger))
+    small = [v for v in t["students"] if v.isdigit() and 0 < int(v) < MIN_CELL]
+    assert small == []
+
+
+@pytest.mark.filterwarnings("ignore:best log-likelihood not replicated")
+def test_templates_for_leadership_hide_a_small_profile_size(sample_dir, sample_codebook):
+    clean = tk.deidentify(tk.read_export(sample_dir / "survey_export.csv", sample_codebook), sample_codebook,
+                          key=b"k" * 32)
+    scores = tk.score_scales(clean.responses, sample_codebook)
+    res = tk.fit_profiles(scores, n_profiles=6, models=1, n_starts=5, random_state=0)
+    solution = res.solution(1, 6)
+    assert solution.sizes.min() < MIN_CELL  # the sample's six-profile solution has a tiny profile
+    plans = tk.draft_plans(scores, solution, sample_codebook)
+    text = templates_for_leadership(plans, min_cell=MIN_CELL)
+    for t in plans.templates:
+        if t.n_students < MIN_CELL:
+            assert f"Students: {t.n_students}\n" not in text
+            assert not re.search(rf"(^|\n){t.n_students} students?\.", text)
+    assert "Students: hidden" in text
+    assert "\n### Profile 1: " in text
+    assert not re.search(r"(^|\n)#{1,2} ", text)  # under the report's own section heading
