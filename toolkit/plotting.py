@@ -34,7 +34,8 @@ def plot_item_distributions(
     those who answered it). Answers below the middle of the scale go left of zero, answers above
     it go right, and the middle answer straddles zero, so agreement reads at a glance. Answers
     are shown as the students gave them, before reverse keying; reverse-keyed items are marked
-    "(R)": for them, agreeing is the low end of the construct.
+    "(R)": for them, agreeing is the low end of the construct. Answers between two points of the
+    scale (averaged indices) are counted at the nearest point.
 
     Parameters
     ----------

@@ -18,7 +18,8 @@ and omega are written here by hand, following psych's code:
   students who answered at least one item of the scale (psych counts every row it is given).
 - ``omega_total``: ``psych::omega(x, nfactors=1, fm="minres", flip=FALSE)$omega.tot``: a
   one-factor minres model (psych's ``fa``, its optimiser replicated) of the pairwise correlation
-  matrix R, ``omega = (sum R - sum u2) / sum R`` with ``u2 = 1 - loading^2``.
+  matrix (R's ``cor(x, use="pairwise")``, which is not quite ``cov2cor(C)``),
+  ``omega = (sum R - sum u2) / sum R`` with ``u2 = 1 - loading^2``.
 - item ``r_drop`` and ``alpha_if_dropped``: psych::alpha's ``item.stats$r.drop`` (the item's
   covariance with the sum of the other items, over the product of their standard deviations, from
   ``C``) and ``alpha.drop$raw_alpha``.
