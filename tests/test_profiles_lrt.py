@@ -140,3 +140,21 @@ def test_fit_profiles_adds_blrt_and_vlmr_columns():
     assert ft.loc[2, "blrt_p"] > 0.05
     assert {"lmr_p", "lmr_statistic"} <= set(res.lrt.columns)
     assert "bootstrap likelihood-ratio test" in str(res.recommend())
+
+
+def test_vuong_weights_reduce_to_wilks_chi_square_for_nested_regular_models():
+    # Vuong (1989), Theorem 3.3: for nested, correctly specified models W has p - q unit
+    # eigenvalues and the others 0, so the weighted chi-square is Wilks' chi2(p - q).
+    from toolkit.profiles.lrt import _vuong_weights
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(2000, 3)) * [1.0, 2.0, 0.5] + [1.0, 2.0, 3.0]
+    g = LatentProfileModel(1, model=1).fit(X)  # independent normals: 6 parameters
+    f = LatentProfileModel(1, model=3).fit(X)  # full covariance: 9 parameters
+    lam, p_f, p_g = _vuong_weights(X, f, g)
+    lam = np.sort(lam)[::-1]
+    assert (p_f, p_g) == (9, 6)
+    np.testing.assert_allclose(lam[:3], 1.0, atol=0.15)
+    np.testing.assert_allclose(lam[3:], 0.0, atol=0.05)
+    lr = 2 * (f.log_likelihood_ - g.log_likelihood_)
+    assert weighted_chi2_sf(lr, lam) == pytest.approx(stats.chi2.sf(lr, 3), abs=0.03)

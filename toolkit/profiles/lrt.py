@@ -400,6 +400,23 @@ class _Mixture:
         return ll, S, H
 
 
+def _vuong_weights(X, f_model, g_model):
+    """Eigenvalues of Vuong's W for fitted models f and g on X, and their parameter counts."""
+    n = X.shape[0]
+    f = _Mixture(f_model, X)
+    g = _Mixture(g_model, X)
+    _, Sf, Hf = f.information(f.theta)
+    _, Sg, Hg = g.information(g.theta)
+    Bf = Sf.T @ Sf / n
+    Bg = Sg.T @ Sg / n
+    Bfg = Sf.T @ Sg / n
+    Af_inv = np.linalg.pinv(Hf)
+    Ag_inv = np.linalg.pinv(Hg)
+    W = np.block([[-Bf @ Af_inv, -Bfg @ Ag_inv], [Bfg.T @ Af_inv, Bg @ Ag_inv]])
+    lam = np.real(np.linalg.eigvals(W))
+    return lam, f.n_parameters, g.n_parameters
+
+
 def vlmr_test(data, null_model, alt_model):
     """Vuong-Lo-Mendell-Rubin likelihood-ratio test of K-1 against K profiles.
 
@@ -434,20 +451,10 @@ def vlmr_test(data, null_model, alt_model):
     _check_pair(null_model, alt_model)
     X = np.asarray(pd.DataFrame(data).to_numpy(dtype=float))
     n = X.shape[0]
-    f = _Mixture(alt_model, X)
-    g = _Mixture(null_model, X)
-    _, Sf, Hf = f.information(f.theta)
-    _, Sg, Hg = g.information(g.theta)
-    Bf = Sf.T @ Sf / n
-    Bg = Sg.T @ Sg / n
-    Bfg = Sf.T @ Sg / n
-    Af_inv = np.linalg.pinv(Hf)
-    Ag_inv = np.linalg.pinv(Hg)
-    W = np.block([[-Bf @ Af_inv, -Bfg @ Ag_inv], [Bfg.T @ Af_inv, Bg @ Ag_inv]])
-    lam = np.real(np.linalg.eigvals(W))
+    lam, p_f, p_g = _vuong_weights(X, alt_model, null_model)
     stat = 2.0 * (alt_model.log_likelihood_ - null_model.log_likelihood_)
     p_val = weighted_chi2_sf(stat, lam)
-    dk = f.n_parameters - g.n_parameters
+    dk = p_f - p_g
     adj = stat / (1.0 + 1.0 / (dk * math.log(n)))
     p_adj = weighted_chi2_sf(adj, lam)
     return VLMRResult(
