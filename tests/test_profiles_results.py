@@ -255,3 +255,40 @@ def test_columns_with_few_distinct_values_are_warned_about():
     X["item"] = np.resize([1.0, 2.0, 3.0, 4.0, 5.0], len(X))
     with pytest.warns(UserWarning, match=r"item \(5 values\).*single Likert items"):
         fit_profiles(X, n_profiles=[1], models=(1,))
+
+
+# R mclust 6.0.0 on the complete cases of the sample's scores (tests/r_reference/mclust_profiles.R):
+# (model, K) -> (loglik, df, bic, icl), mclust's signs (2LL - k ln n).
+_MCLUST = {
+    (1, 1): (-1938.4027, 12, -3942.3714, -3942.3714),
+    (1, 2): (-1809.2593, 19, -3722.3315, -3745.3687),
+    (1, 3): (-1747.1445, 26, -3636.3486, -3675.0878),
+    (1, 4): (-1669.2159, 33, -3518.7382, -3547.1520),
+    (1, 5): (-1665.4856, 40, -3549.5245, -3608.8718),
+    (2, 2): (-1789.0589, 25, -3714.7135, -3732.1501),
+    (2, 3): (-1707.1276, 38, -3621.8809, -3645.6898),
+    (2, 4): (-1640.9782, 51, -3560.6117, -3595.9783),
+    (3, 1): (-1782.9407, 27, -3713.4049, -3713.4049),
+    (3, 2): (-1749.3717, 34, -3684.5138, -3703.0378),
+    (3, 4): (-1661.0760, 48, -3584.4160, -3609.2586),
+}
+
+
+def test_fit_table_agrees_with_r_mclust_on_complete_data():
+    scores, _, _ = sample_scores()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_profiles(scores.dropna(), n_profiles=range(1, 6), models=(1, 2, 3), random_state=0)
+    ft = res.fit_table.set_index(["model", "n_profiles"])
+    for key, (ll, df, bic, icl) in _MCLUST.items():
+        row = ft.loc[key]
+        assert row["n_parameters"] == df, key
+        # mclust starts EM once (hierarchical initialisation) and stops at a looser tolerance, so
+        # the engine reaches at least its likelihood: equal at K=1, higher at mclust's local optima
+        assert row["log_lik"] >= ll - 0.01, key
+        if abs(row["log_lik"] - ll) < 0.01:  # the same optimum: the same criteria
+            assert row["bic"] == pytest.approx(-bic, abs=0.03), key
+            assert row["icl"] == pytest.approx(-icl, abs=0.05), key
+    # (1, 5) and (3, 2): mclust stopped in a worse local optimum
+    assert ft.loc[(1, 5), "log_lik"] > _MCLUST[(1, 5)][0] + 5
+    assert ft.loc[(3, 2), "log_lik"] > _MCLUST[(3, 2)][0] + 5
