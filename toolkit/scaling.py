@@ -54,6 +54,16 @@ solutions' profiles (Hungarian matching on the distance between profile means), 
 log-likelihood per student of the group under the transferred model and under its own model,
 and the mean distance between matched profile means (in score units).
 
+Small groups
+------------
+The group-level tables pass through :func:`toolkit.suppression.suppress` (the one gate for what
+leadership sees): in ``transfer`` a held-out group under ``min_cell`` students is not fitted and
+its statistics are blank, and the counts ``n``/``n_train`` are suppressed; in ``transitions``
+the K x K counts with their margins are suppressed (counts become text, hidden cells read
+"hidden"), and ``stayed``/``changed`` are hidden with the diagonal cell they come from. The other
+tables describe all students at once. ``min_cell=0`` turns suppression off, for a teacher's
+own use only.
+
 References
 ----------
 .. [1] Satopää, V., Albrecht, J., Irwin, D., & Raghavan, B. (2011). Finding a "kneedle" in a
