@@ -292,3 +292,18 @@ def test_fit_table_agrees_with_r_mclust_on_complete_data():
     # (1, 5) and (3, 2): mclust stopped in a worse local optimum
     assert ft.loc[(1, 5), "log_lik"] > _MCLUST[(1, 5)][0] + 5
     assert ft.loc[(3, 2), "log_lik"] > _MCLUST[(3, 2)][0] + 5
+
+
+def test_information_standard_errors_reduce_to_sd_over_root_n_for_one_profile(sample_results):
+    res, scores, _ = sample_results
+    sol1 = res.solution(1, 1)
+    ml = sol1.information_standard_errors("ml")
+    # one profile, independent normals: SE of a mean = ML SD / sqrt(students who answered)
+    expected = np.sqrt(scores.var(ddof=0) / scores.notna().sum())
+    np.testing.assert_allclose(ml.loc[1].to_numpy(), expected.to_numpy(), rtol=1e-4)
+    sol4 = res.solution(1, 4)
+    for kind in ("ml", "mlr"):
+        se = sol4.information_standard_errors(kind)
+        assert se.shape == sol4.means.shape and (se > 0).all().all()
+    # uncertainty of the classification makes the information SEs larger than the posterior ones
+    assert (sol4.information_standard_errors("ml") >= sol4.standard_errors * 0.99).all().all()

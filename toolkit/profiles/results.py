@@ -294,7 +294,8 @@ class ProfileSolution:
     :math:`n^{eff}_{kj} = (\\sum_i z_{ik})^2 / \\sum_i z_{ik}^2` is Kish's effective sample size
     over the students with construct j observed. This ignores the uncertainty of the other
     parameters (it is the SE a complete-data classification would give) and is therefore a
-    little smaller than the observed-information SE that Mplus prints when profiles overlap.
+    little smaller than the observed-information SE that Mplus prints when profiles overlap;
+    :meth:`information_standard_errors` gives those (ML or the robust MLR sandwich).
     """
 
     def __init__(self, data, posteriors, means, variances, *, model=None, model_number=None, labels=None):
@@ -341,6 +342,45 @@ class ProfileSolution:
                     }
                 )
         self.profile_table = pd.DataFrame(rows)
+
+    def information_standard_errors(self, kind="mlr"):
+        """Standard errors of the profile means from the observed information (as Mplus prints).
+
+        Parameters
+        ----------
+        kind : {"mlr", "ml"}, default="mlr"
+            ``"ml"``: square roots of the diagonal of the inverse observed information
+            :math:`(-H)^{-1}`, H the Hessian of the FIML log-likelihood; ``"mlr"``: the robust
+            sandwich :math:`H^{-1} B H^{-1}` with B the sum of the per-student score outer
+            products (Mplus's default estimator for mixtures, MLR).
+
+        Returns
+        -------
+        DataFrame
+            Same shape as :attr:`means`.
+
+        Notes
+        -----
+        Unlike :attr:`standard_errors`, these account for the uncertainty of every other
+        parameter (weights, covariances, the classification itself). Scores are analytic; the
+        Hessian is a central difference of the analytic scores.
+        """
+        if kind not in ("mlr", "ml"):
+            raise ValueError(f"kind={kind!r} should be 'mlr' or 'ml'")
+        if not isinstance(self.model, LatentProfileModel):
+            raise ValueError("information standard errors need a fitted LatentProfileModel")
+        from .lrt import _Mixture
+
+        X = self.data.to_numpy(dtype=float)
+        mix = _Mixture(self.model, X)
+        _, S, H = mix.information(mix.theta)
+        n = X.shape[0]
+        H_inv = np.linalg.pinv(H * n)  # Hessian of the total log-likelihood
+        cov = -H_inv if kind == "ml" else H_inv @ (S.T @ S) @ H_inv
+        K, d = self.means.shape
+        start = K - 1
+        se = np.sqrt(np.clip(np.diag(cov)[start : start + K * d], 0.0, None)).reshape(K, d)
+        return pd.DataFrame(se, index=self.means.index, columns=self.means.columns)
 
     @classmethod
     def from_model(cls, model, data, *, labels=None):
