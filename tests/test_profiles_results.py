@@ -64,7 +64,9 @@ def test_fit_indices_equal_their_formulas_for_one_profile_closed_form():
 
 def test_fit_table_has_exactly_the_contract_columns_and_exact_parameter_counts():
     X = _toy()
-    res = fit_profiles(X, n_profiles=[2, 3], models=(1, 2, 3, 6), random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # model 6 with 3 profiles on 100 students is shaky
+        res = fit_profiles(X, n_profiles=[2, 3], models=(1, 2, 3, 6), random_state=0)
     assert list(res.fit_table.columns) == list(FIT_COLUMNS)
     d = 3
     counts = {(m, k): n for m, k, n in res.fit_table[["model", "n_profiles", "n_parameters"]].to_numpy()}
