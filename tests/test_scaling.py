@@ -526,3 +526,17 @@ def test_the_engines_solution_shape_is_what_the_study_reads():
     assert list(sol.assignments.columns[:3]) == ["profile", "certainty", "p1"]
     assert sol.assignments.index.equals(s1.index)
     assert list(sol.means.index) == [1, 2, 3]
+
+
+def test_a_group_too_small_for_its_own_k_profile_fit_is_left_blank():
+    from functools import partial
+
+    from toolkit.scaling import fit_lpa
+
+    df = _two_populations(n=60)
+    df["Club"] = ["chess"] * 11 + ["drama"] * (len(df) - 11)  # 11 >= min_cell but < 3 per profile x 4
+    notes = []
+    t = transfer_table(df, ["u", "v", "w"], "Club", 4, fit=partial(fit_lpa, model=1), random_state=0,
+                       notes=notes).set_index("group")
+    assert np.isnan(t.loc["chess", "ari"]) and not np.isnan(t.loc["drama", "ari"])
+    assert any("chess: 11 students, fewer than the 12 needed" in n for n in notes)

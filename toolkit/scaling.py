@@ -468,7 +468,8 @@ _TRANSFER_STATS = ("ari", "agreement", "ll_transfer", "ll_own", "ll_gap", "mean_
 
 
 def transfer_table(scores: pd.DataFrame, constructs: Sequence[str], group: str, n_profiles: int, *,
-                   fit: Callable, random_state=None, min_cell: int = MIN_CELL, notes: list | None = None) -> pd.DataFrame:
+                   fit: Callable, random_state=None, min_cell: int = MIN_CELL, min_per_profile: int = 3,
+                   notes: list | None = None) -> pd.DataFrame:
     """Leave-one-group-out transfer of a K-profile solution over the groups of one column.
 
     For each group g (for example a section): fit K profiles on every other student, assign g's
@@ -488,6 +489,9 @@ def transfer_table(scores: pd.DataFrame, constructs: Sequence[str], group: str, 
     random_state : int, RandomState instance or None
     min_cell : int, default=10
         Groups with fewer students are not fitted; their statistics are blank.
+    min_per_profile : int, default=3
+        Nor are groups with fewer than this many students per profile: a group's own K-profile
+        fit on a handful of students is noise, not a reference.
     notes : list, optional
         Receives a sentence for every group left blank and why.
 
@@ -511,8 +515,10 @@ def transfer_table(scores: pd.DataFrame, constructs: Sequence[str], group: str, 
         row = {"grouping": group, "group": str(g), "n": int(held.sum()), "n_train": int((~held).sum())}
         seeds = rng.randint(0, 2**31 - 1, size=2)
         blank = None
-        if row["n"] < max(min_cell, n_profiles + 1):
-            blank = f"{group} {g}: {row['n']} students, fewer than max(min_cell={min_cell}, K+1={n_profiles + 1}); not fitted"
+        need = max(min_cell, min_per_profile * n_profiles, n_profiles + 1)
+        if row["n"] < need:
+            blank = (f"{group} {g}: {row['n']} students, fewer than the {need} needed to fit its own {n_profiles} "
+                     f"profiles (min_cell={min_cell}, {min_per_profile} per profile); not fitted")
         elif row["n_train"] < n_profiles + 1:
             blank = f"{group} {g}: only {row['n_train']} students in the other groups; not fitted"
         if blank is None:
@@ -609,8 +615,9 @@ def _suppress_transfer(transfer: pd.DataFrame, min_cell: int, notes: list) -> pd
         out.loc[small, list(_TRANSFER_STATS)] = np.nan
         notes.append(f"transfer: {int(small.sum())} group(s) under {min_cell} students have blank statistics")
     out.index = out["grouping"].astype(str) + " " + out["group"].astype(str)
-    out = _suppress_counts(out, ["n", "n_train"], min_cell)
-    return out.reset_index(drop=True)
+    # One grouping at a time: within a grouping the groups' sizes add up to all students.
+    blocks = [_suppress_counts(block, ["n", "n_train"], min_cell) for _, block in out.groupby("grouping", sort=False)]
+    return pd.concat(blocks).reset_index(drop=True)
 
 
 def _suppress_transitions(transitions: pd.DataFrame, k: int, min_cell: int, notes: list) -> pd.DataFrame:
