@@ -307,6 +307,7 @@ def _two_populations(seed=0, n=150):
     return df
 
 
+@pytest.mark.filterwarnings("ignore:best log-likelihood not replicated")
 @pytest.mark.parametrize("fit", ["engine", "stand-in"])
 def test_transfer_between_different_populations_is_low(fit):
     from functools import partial
@@ -528,6 +529,7 @@ def test_the_engines_solution_shape_is_what_the_study_reads():
     assert list(sol.means.index) == [1, 2, 3]
 
 
+@pytest.mark.filterwarnings("ignore:best log-likelihood not replicated")
 def test_a_group_too_small_for_its_own_k_profile_fit_is_left_blank():
     from functools import partial
 
