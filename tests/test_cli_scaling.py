@@ -59,6 +59,7 @@ def test_scaling_writes_every_table_figure_and_the_statements(result):
 
 def test_scaling_uses_the_k_of_the_profiles_folder(result):
     _, out = result
+    assert set(pd.read_csv(out / "transfer.csv")["grouping"]) == {"Section", "Grade"}  # the default groups
     costs = pd.read_csv(out / "costs.csv").set_index("way")
     assert costs.loc["templated", "n_profiles"] == 4
     transitions = pd.read_csv(out / "transitions.csv", dtype=str)
@@ -96,10 +97,10 @@ def test_scaling_scores_a_responses_folder_with_its_codebook(tmp_path, work):
     (tmp_path / "clean").mkdir()
     resp.to_csv(tmp_path / "clean" / "responses.csv")
     r = run("scaling", "--responses", tmp_path / "clean", "--profiles", work / "profiles", "--codebook", CODEBOOK,
-            "--out", tmp_path / "out", "--k", 3)
+            "--out", tmp_path / "out", "--k", 3, "--group", "Grade")
     assert r.exit_code == 0, r.output
     transfer = pd.read_csv(tmp_path / "out" / "transfer.csv")
-    assert set(transfer["grouping"]) == {"Section", "Grade"}
+    assert set(transfer["grouping"]) == {"Grade"}
     assert not (tmp_path / "out" / "transitions.csv").exists()  # no wave 2 given
 
 

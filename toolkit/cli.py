@@ -422,7 +422,8 @@ def _scaling_profile_choice(profiles_dir: Path):
 @click.option("--k", "k", type=click.IntRange(min=1), default=None, help="Number of profiles for costs and transfer (default: the profiles folder's, else the knee).")
 @click.option("--template-scope", type=click.Choice(["teacher", "school"]), default="teacher", show_default=True, help="Templates written by every teacher, or once per school and shared.")
 @click.option("--min-cell", type=click.IntRange(min=1), default=10, show_default=True, help="Smallest group or count shown.")
-def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_path, out_dir, seed, model, k, template_scope, min_cell):
+@click.option("--group", "groups", multiple=True, default=("Section", "Grade"), show_default=True, help="Group column for leave-one-group-out transfer (repeatable).")
+def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_path, out_dir, seed, model, k, template_scope, min_cell, groups):
     """The scaling study: teacher hours against plan fidelity, projected from a class to a district.
 
     Writes OUT/costs.csv, fidelity.csv, tradeoff.csv, projection.csv, transfer.csv,
@@ -443,7 +444,7 @@ def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_pat
     from .scaling import scaling_study
     from .workload import load_workload
 
-    groups = ("Section", "Grade")
+    groups = tuple(groups)
     responses_dir = Path(responses_dir)
     folder = responses_dir if responses_dir.is_dir() else responses_dir.parent
     if codebook_path is None:
