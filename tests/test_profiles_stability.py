@@ -82,7 +82,9 @@ def test_profile_stability_is_reproducible_and_low_for_structureless_data():
     a = profile_stability(X, model=1, n_profiles=3, n_bootstrap=6, random_state=5, n_starts=5)
     b = profile_stability(X, model=1, n_profiles=3, n_bootstrap=6, random_state=5, n_starts=5)
     pd.testing.assert_series_equal(a.ari, b.ari)
-    assert a.mean_ari < 0.6  # three "profiles" cut out of one normal cloud move around
+    # three "profiles" cut out of one normal cloud move around (the sample's four: ARI ~0.93)
+    assert a.mean_ari < 0.8
+    assert not a.summary["stable"].all()
 
 
 def test_profile_stability_needs_a_number_of_profiles():
