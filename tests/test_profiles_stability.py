@@ -7,7 +7,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import adjusted_rand_score
 
 from _profiles_helpers import sample_scores
 from toolkit.profiles import LatentProfileModel

@@ -10,7 +10,6 @@ and :meth:`ProfileResults.recommend`, which chooses a solution and says why in s
 
 from __future__ import annotations
 
-import math
 import numbers
 import warnings
 from dataclasses import dataclass, field
