@@ -542,3 +542,11 @@ def test_a_group_too_small_for_its_own_k_profile_fit_is_left_blank():
                        notes=notes).set_index("group")
     assert np.isnan(t.loc["chess", "ari"]) and not np.isnan(t.loc["drama", "ari"])
     assert any("chess: 11 students, fewer than the 12 needed" in n for n in notes)
+
+
+@pytest.mark.parametrize("kw, match", [({"n_students": (0, 30)}, "n_students"), ({"flag_threshold": 1.5}, "flag_threshold"),
+                                       ({"template_scope": "district"}, "template_scope"), ({"min_cell": -1}, "min_cell")])
+def test_bad_study_options_are_refused(kw, match):
+    cb, s1, _ = sample_scores()
+    with pytest.raises(ToolkitError, match=match):
+        scaling_study(s1, codebook=cb, fit=gmm_fit, **kw)

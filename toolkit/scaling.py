@@ -896,6 +896,12 @@ def scaling_study(
     if not isinstance(min_cell, numbers.Integral) or min_cell < 0:
         raise ToolkitError(f"min_cell={min_cell!r} should be a whole number of 0 or more.")
     ks = _check_int_range(k_range)
+    sizes = [int(x) for x in n_students] if n_students is not None else []
+    if not sizes or min(sizes) < 1 or int(sensitivity_students) < 1:
+        raise ToolkitError(f"n_students={n_students!r} and sensitivity_students={sensitivity_students!r} should be "
+                           f"numbers of students of 1 or more.")
+    if not 0.0 < float(flag_threshold) <= 1.0:
+        raise ToolkitError(f"flag_threshold={flag_threshold!r} should be a certainty between 0 and 1.")
     fit = fit_lpa if fit is None else fit
     rng = check_random_state(random_state)
     notes: list[str] = []
@@ -983,7 +989,7 @@ def scaling_study(
     draw_values = {c: draws[c].to_numpy() for c in draws.columns}
     costs = _projection(workload, [n], k, flagged_share, fidelity_of, draw_values, template_scope)
     costs.insert(3, "flagged_share", [flagged_share if w in ("templated", "hybrid") else 0.0 for w in costs["way"]])
-    projection = _projection(workload, sorted(int(s) for s in n_students), k, flagged_share, fidelity_of,
+    projection = _projection(workload, sorted(set(sizes)), k, flagged_share, fidelity_of,
                              draw_values, template_scope)
     sensitivity = _sensitivity(workload, int(sensitivity_students), k, flagged_share, template_scope)
 
