@@ -136,11 +136,48 @@ def _check_key(key) -> bytes:
 # pseudonyms
 
 
-def _normalise_ids(ids: pd.Series) -> pd.Series:
-    s = ids.astype(str)
-    if not s.map(str.isascii).all():
-        s = s.map(lambda x: unicodedata.normalize("NFKC", x))
-    return s.str.casefold().str.replace(r"\s+", "", regex=True)
+def _normalise_id(x) -> str:
+    if not isinstance(x, str):
+        return ""
+    if not x.isascii():
+        x = unicodedata.normalize("NFKC", x)
+    return "".join(x.casefold().split())
+
+
+def _factorize_ids(ids: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Codes into the distinct normalised IDs, and those IDs (``""`` for a missing one)."""
+    codes, uniques = pd.factorize(ids, sort=False, use_na_sentinel=True)
+    norm = [_normalise_id(u) for u in np.asarray(uniques, dtype=object)]
+    # distinct raw spellings may normalise to the same ID: factorize again over the normalised
+    codes2, norm_uniques = pd.factorize(pd.Series(norm + [""], dtype=object), sort=False)
+    lookup = codes2.astype(np.int64)  # raw unique -> normalised unique; the last entry is "missing"
+    return lookup[np.where(codes >= 0, codes, len(norm))], list(norm_uniques)
+
+
+def _hmac_hex(values: list[str], key: bytes, salt: bytes = b"") -> np.ndarray:
+    # One HMAC object with the key already absorbed, copied per ID: the standard library's
+    # hmac.copy() skips re-keying, which makes a million IDs take about 4 s instead of 7 s.
+    base = hmac.new(key, digestmod=hashlib.sha256)
+    out = np.empty(len(values), dtype=object)
+    for k, v in enumerate(values):
+        if v:
+            h = base.copy()
+            h.update(salt + v.encode("utf-8"))
+            out[k] = _PREFIX + h.hexdigest()[:PSEUDONYM_HEX]
+        else:
+            out[k] = ""
+    return out
+
+
+def _pseudonyms_from_codes(codes: np.ndarray, norm_uniques: list[str], key: bytes) -> np.ndarray:
+    pseudo = _hmac_hex(norm_uniques, key)
+    nonempty = pseudo[pseudo != ""]
+    if len(set(nonempty)) != len(nonempty):
+        raise user_error(
+            f"two different student IDs gave the same {PSEUDONYM_HEX}-digit pseudonym (a rare collision)",
+            fix="report this to the toolkit maintainers; the odds are in the privacy module's notes",
+        )
+    return pseudo[codes] if len(codes) else np.array([], dtype=object)
 
 
 def pseudonymize(ids, key: bytes) -> pd.Series:
@@ -172,30 +209,12 @@ def pseudonymize(ids, key: bytes) -> pd.Series:
     """
     key = _check_key(key)
     s = ids if isinstance(ids, pd.Series) else pd.Series(list(ids), dtype=object)
-    norm = _normalise_ids(s.fillna(""))
-    codes, uniques = pd.factorize(norm, sort=False)
-    # hmac.digest is the one-shot C implementation; over unique IDs only it handles a million
-    # rows in about a second (benchmarks/deidentify_1m.py), so no batching library is needed.
-    pseudo = np.array(
-        [_PREFIX + hmac.digest(key, u.encode("utf-8"), "sha256").hex()[:PSEUDONYM_HEX] if u else "" for u in uniques],
-        dtype=object,
-    )
-    nonempty = pseudo[pseudo != ""]
-    if len(set(nonempty)) != len(nonempty):
-        raise user_error(
-            f"two different student IDs gave the same {PSEUDONYM_HEX}-digit pseudonym (a rare collision)",
-            fix="report this to the toolkit maintainers; the odds are in the privacy module's notes",
-        )
-    out = pseudo[codes] if len(pseudo) else np.array([""] * len(s), dtype=object)
-    return pd.Series(out, index=s.index, dtype=object)
+    codes, norm_uniques = _factorize_ids(s)
+    return pd.Series(_pseudonyms_from_codes(codes, norm_uniques, key), index=s.index, dtype=object)
 
 
 def _row_pseudonyms(row_numbers: np.ndarray, file_sha256: str, key: bytes) -> pd.Series:
-    salt = f"row:{file_sha256}:".encode()
-    return pd.Series(
-        [_PREFIX + hmac.digest(key, salt + str(int(r)).encode(), "sha256").hex()[:PSEUDONYM_HEX] for r in row_numbers],
-        dtype=object,
-    )
+    return pd.Series(_hmac_hex([str(int(r)) for r in row_numbers], key, salt=f"row:{file_sha256}:".encode()), dtype=object)
 
 
 # --------------------------------------------------------------------------------------------
@@ -266,26 +285,17 @@ def _url_sub(m: re.Match) -> str:
 
 def _name_tokens(names: Iterable[str]) -> set[str]:
     """Full names and their first/last tokens, case-folded, without words that are not names."""
-    out: set[str] = set()
-    for full in names:
-        if not isinstance(full, str):
-            continue
-        for tok in _WORD.findall(full):
-            t = tok.casefold()
-            if len(t) >= 2 and t not in _NOT_NAME_TOKENS:
-                out.add(t)
-    return out
+    # one regex pass over all names joined: a million names take a second, not a minute
+    text = "\n".join(n for n in names if isinstance(n, str))
+    tokens = {t.casefold() for t in set(_WORD.findall(text))}
+    return {t for t in tokens if len(t) >= 2 and t not in _NOT_NAME_TOKENS}
 
 
 def _id_tokens(ids: Iterable[str]) -> set[str]:
-    out: set[str] = set()
-    for x in ids:
-        if not isinstance(x, str):
-            continue
-        t = "".join(unicodedata.normalize("NFKC", x).casefold().split())
-        if len(t) >= 3:
-            out.add(t)
-            out.update(d for d in re.findall(r"\d{5,}", t))
+    """Normalised IDs of 3+ characters, and the digit runs of 5+ inside them."""
+    norm = {_normalise_id(x) for x in ids}
+    out = {t for t in norm if len(t) >= 3}
+    out.update(re.findall(r"\d{5,}", "\n".join(out)))
     return out
 
 
@@ -356,13 +366,24 @@ def scrub_text(texts, *, names: Iterable[str] = (), ids: Iterable[str] = (), heu
     'Email me at [EMAIL] or call [PHONE], I sit with [NAME]'
     """
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
-    name_set = frozenset(_name_tokens(names))
-    id_set = frozenset(_id_tokens(ids))
+    return _scrub_series(s, frozenset(_name_tokens(names)), frozenset(_id_tokens(ids)), heuristic)[0]
+
+
+def _scrub_series(s: pd.Series, name_set: frozenset, id_set: frozenset, heuristic: bool = True):
+    """Scrub each distinct text once; also count the tags added, weighted by repetition."""
     codes, uniques = pd.factorize(s, sort=False)
     cleaned = np.array([_scrub_one(str(u), name_set, id_set, heuristic) for u in uniques], dtype=object)
     out = np.where(codes >= 0, cleaned[np.maximum(codes, 0)] if len(cleaned) else None, None)
     result = pd.Series(out, index=s.index, dtype=object)
-    return result.where(s.notna(), np.nan) if s.isna().any() else result
+    if s.isna().any():
+        result = result.where(s.notna(), np.nan)
+    freq = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    counts = dict.fromkeys(_TAGS, 0)
+    for u, c, f in zip(uniques, cleaned, freq):
+        if c != u:
+            for tag in _TAGS:
+                counts[tag] += (c.count(tag) - str(u).count(tag)) * int(f)
+    return result, counts
 
 
 _TAGS = ("[EMAIL]", "[URL]", "[IP]", "[ID]", "[ADDRESS]", "[PHONE]", "[NAME]")
@@ -436,9 +457,9 @@ def identifying_columns(table: pd.DataFrame, *, fmt: str | None = None, skip: It
             phone_share = vals.map(lambda v: bool(_V_PHONE.match(v)) and 7 <= sum(c.isdigit() for c in v) <= 15).mean()
             if phone_share >= 0.5:
                 reasons.append("values look like phone numbers")
-            n_filled = int((s.str.strip() != "").sum()) if len(s) <= 10 * sample else len(s)
-            if n_filled >= 20:
-                uniq = s.nunique() / max(n_filled, 1)
+            # uniqueness is judged on the same sample: an ID column is unique in any part of it
+            if len(vals) >= 20:
+                uniq = vals.nunique() / len(vals)
                 no_space = (~vals.str.contains(" ", regex=False)).mean()
                 if uniq >= 0.9 and no_space >= 0.9 and vals.str.len().max() <= 40:
                     reasons.append("almost every value is unique (an ID?)")
@@ -703,8 +724,11 @@ def deidentify(
     reason = np.full(n, "", dtype=object)
     category = np.full(n, "", dtype=object)
 
+    assigned = np.zeros(n, dtype=bool)
+
     def mark(mask, cat, text=None):
-        mask = np.asarray(mask, dtype=bool) & (category == "")
+        mask = np.asarray(mask, dtype=bool) & ~assigned
+        assigned[mask] = True
         category[mask] = cat
         if text is None:
             reason[mask] = cat
@@ -713,10 +737,12 @@ def deidentify(
 
     other_cols = [c for c in table.columns if c not in item_cols]
     blank = answered == 0
+    cand = np.flatnonzero(blank)  # only rows without any answer can be empty: check just those
     for c in other_cols:
-        if not blank.any():
+        if not len(cand):
             break
-        blank &= (table[c].str.strip() == "").to_numpy()
+        blank[cand] &= (table[c].iloc[cand].str.strip() == "").to_numpy()
+        cand = cand[blank[cand]]
     mark(blank, "empty row")
     if raw.format in ("qualtrics", "qualtrics_legacy"):
         st = _find(table, "status", "responseset", "response type")
@@ -734,19 +760,17 @@ def deidentify(
             fv = table[fin].str.strip().str.casefold()
             mark(fv.isin(_FALSE).to_numpy(), "unfinished response (Qualtrics Finished = False)")
     if codebook.id_column:
-        ids = table[codebook.id_column]
-        norm_ids = _normalise_ids(ids)
-        mark((norm_ids == "").to_numpy(), "no student ID")
-        pseud = pseudonymize(ids, key).to_numpy()
+        id_codes, id_uniques = _factorize_ids(table[codebook.id_column])
+        norm_ids = pd.Series(id_codes)  # one code per distinct normalised ID
+        mark(np.asarray(id_uniques, dtype=object)[id_codes] == "", "no student ID")
+        pseud = _pseudonyms_from_codes(id_codes, id_uniques, key)
     else:
         norm_ids = None
         pseud = _row_pseudonyms(rown, raw.sha256, key).to_numpy()
     under = answered < np.ceil(float(min_answered) * n_items - 1e-9)
     if under.any():
-        text = np.array(
-            [f"answered {k} of {n_items} items ({k / n_items:.0%}), under the minimum {float(min_answered):.0%}" for k in answered],
-            dtype=object,
-        )
+        text = np.full(n, "", dtype=object)
+        text[under] = [f"answered {k} of {n_items} items ({k / n_items:.0%}), under the minimum {float(min_answered):.0%}" for k in answered[under]]
         mark(under, "under the minimum share of answered items", text)
 
     # straight-lining: the same answer to every item (at least 4 answered)
@@ -785,7 +809,7 @@ def deidentify(
     ledger = pd.DataFrame(
         {
             "row": rown.astype(np.int64),
-            "pseudonym": pd.Series(pseud, dtype=object).replace("", np.nan).to_numpy(),
+            "pseudonym": np.where(pseud == "", np.nan, pseud).astype(object),
             "status": np.where(kept, "kept", "excluded").astype(object),
             "reason": reason,
             "flags": flags,
@@ -796,35 +820,34 @@ def deidentify(
     kept_idx = np.flatnonzero(kept)
     resp = {}
     for g in codebook.group_columns:
-        v = table[g].iloc[kept_idx].str.strip()
-        resp[g] = v.where(v != "", np.nan).astype(object).to_numpy()
-    for iid in codebook.item_ids:
-        resp[iid] = answers[iid].to_numpy()[kept_idx]
+        resp[g] = _stripped_or_nan(table[g].iloc[kept_idx])
+    items_block = a[kept_idx]
     name_values = []
     for c in codebook.name_columns:
         name_values.extend(pd.unique(table[c].to_numpy()))
     for col, why in ident_reason.items():
         if "email" in why and col not in named or col in codebook.name_columns:
-            # local parts of email addresses often spell the student's name
-            for e in pd.unique(table[col].to_numpy()):
-                if isinstance(e, str) and "@" in e:
-                    name_values.append(" ".join(p for p in re.split(r"[._+-]", e.split("@")[0]) if len(p) >= 3 and p.isalpha()))
+            # local parts of email addresses often spell the student's name (ana.rook3@...):
+            # their letter runs of 3 or more are scrubbed as names too
+            local = "\n".join(e.split("@")[0] for e in pd.unique(table[col].to_numpy()) if isinstance(e, str) and "@" in e)
+            name_values.extend(set(re.findall(r"[^\W\d_]{3,}", local)))
     name_values.extend(roster)
-    id_values = pd.unique(table[codebook.id_column].to_numpy()) if codebook.id_column else []
+    id_tokens = frozenset()
+    if codebook.id_column:  # id_uniques are normalised already
+        id_tokens = frozenset({t for t in id_uniques if len(t) >= 3} | set(re.findall(r"\d{5,}", "\n".join(id_uniques))))
     scrubbed_counts = dict.fromkeys(_TAGS, 0)
     name_tokens = frozenset(_name_tokens(name_values))
     for vkey, col in codebook.voice_columns.items():
-        original = table[col].iloc[kept_idx]
-        original = original.where(original.str.strip() != "", np.nan)
-        clean = scrub_text(original.reset_index(drop=True), names=name_tokens, ids=id_values)
+        original = pd.Series(_stripped_or_nan(table[col].iloc[kept_idx]), dtype=object)
+        clean, counts = _scrub_series(original.astype(object), name_tokens, id_tokens)
         resp[vkey] = clean.to_numpy()
-        before = original.fillna("")
-        after = clean.fillna("")
-        for tag in _TAGS:
-            scrubbed_counts[tag] += int(after.str.count(re.escape(tag)).sum() - before.str.count(re.escape(tag)).sum())
-    responses = pd.DataFrame(resp, index=pd.Index(pseud[kept_idx], name="pseudonym", dtype=object))
-    for iid in codebook.item_ids:
-        responses[iid] = responses[iid].astype(np.float64)
+        for tag, k in counts.items():
+            scrubbed_counts[tag] += k
+    index = pd.Index(pseud[kept_idx], name="pseudonym", dtype=object)
+    groups_part = pd.DataFrame({g: resp[g] for g in codebook.group_columns}, index=index)
+    items_part = pd.DataFrame(items_block, index=index, columns=list(codebook.item_ids), dtype=np.float64)
+    voice_part = pd.DataFrame({k: resp[k] for k in codebook.voice_columns}, index=index)
+    responses = pd.concat([groups_part, items_part, voice_part], axis=1)
 
     groups = _group_report(responses, list(codebook.group_columns), int(min_cell))
     excl = pd.Series(category[~kept]).value_counts()
@@ -859,13 +882,21 @@ def deidentify(
     return Deidentified(responses=responses, ledger=ledger, disclosure=disclosure)
 
 
+def _stripped_or_nan(s: pd.Series) -> np.ndarray:
+    """Cells stripped of surrounding spaces, empty ones NaN; done once per distinct value."""
+    codes, uniques = pd.factorize(s, sort=False)
+    clean = np.array([u.strip() if isinstance(u, str) else u for u in np.asarray(uniques, dtype=object)] + [np.nan], dtype=object)
+    clean[clean == ""] = np.nan
+    return clean[np.where(codes >= 0, codes, len(clean) - 1)]
+
+
 def _group_report(responses: pd.DataFrame, columns: list[str], min_cell: int) -> dict:
     out = {"columns": columns, "min_cell": min_cell}
     if not columns:
         out.update({"smallest_group": int(len(responses)), "n_groups": 1 if len(responses) else 0,
                     "n_small_groups": 0, "small_groups": [], "by_column": {}, "too_fine": []})
         return out
-    frame = responses[columns].astype(object).fillna("(missing)").astype(str)
+    frame = pd.DataFrame({c: _stripped_or_nan(responses[c]) for c in columns}).fillna("(missing)")
     sizes = frame.groupby(columns, sort=True).size()
     small = sizes[sizes < min_cell]
     out["smallest_group"] = int(sizes.min())
