@@ -146,3 +146,14 @@ def test_help_shows_an_example():
     r = run("scaling", "--help")
     assert r.exit_code == 0
     assert "toolkit scaling --responses" in r.output
+
+
+def test_without_a_codebook_the_command_says_how_it_read_the_scores(tmp_path, work):
+    r = CliRunner().invoke(cli, ["scaling", "--responses", str(work / "scores"), "--profiles", str(work / "profiles"),
+                                 "--out", str(tmp_path / "out"), "--group", "Section"])
+    assert r.exit_code == 0, r.output
+    assert "no codebook found" in r.output and "--codebook" in r.output
+    # Grade (whole numbers) is a group, not a scale score, even when it is not a --group.
+    assert "interest, self_efficacy, effort_regulation, help_seeking, collaboration, test_anxiety are read" in r.output
+    fidelity = pd.read_csv(tmp_path / "out" / "fidelity.csv")
+    assert len(fidelity) == 8 * 4

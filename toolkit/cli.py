@@ -475,7 +475,15 @@ def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_pat
     k = k or p_k
     workload = load_workload(workload_path)
     if cb is None:
-        click.echo("Note: no codebook found, so every score column is read as higher-is-better; pass --codebook.", err=True)
+        # Without a codebook, a numeric column of whole numbers only (a grade, a period) is a group,
+        # not a scale score (a mean of several items).
+        for frame in [scores] + ([wave2] if wave2 is not None else []):
+            for c in list(frame.columns):
+                if c not in groups and frame[c].dtype.kind == "f" and (frame[c].dropna() % 1 == 0).all():
+                    frame[c] = frame[c].map(lambda v: "" if v != v else f"{v:g}")
+        constructs = [c for c in scores.columns if scores[c].dtype.kind == "f"]
+        click.echo(f"Note: no codebook found, so {', '.join(constructs)} are read as scale scores where higher is "
+                   f"better; pass --codebook.", err=True)
     import warnings
 
     with warnings.catch_warnings():
