@@ -364,3 +364,17 @@ def test_sample_export_reads_as_google_forms(sample_dir, sample_codebook):
     assert raw.format == "google_forms" and raw.n_rows == 245
     answers = item_answers(raw, sample_codebook)
     assert answers.shape == (245, 24) and set(np.unique(answers.to_numpy()[answers.notna().to_numpy()])) == {1.0, 2.0, 3.0, 4.0, 5.0}
+
+
+def test_legacy_qualtrics_with_numbered_metadata_uses_the_metadata_names(tmp_path):
+    header1 = [f"V{k}" for k in range(1, 11)] + ["Q1", "Q2", "Q3_1", "Q3_2", "Q3_3", "Q3_4", "Q4"]
+    header2 = ["ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress", "IPAddress", "Status",
+               "StartDate", "EndDate", "Finished", "Student ID", "Grade", *[f"{STEM} - {t}" for t in ITEMS.values()], VOICE]
+    items = labels_frame(numeric=True)
+    rows = [[f"R_{i}", "Default Response Set", "Anonymous", "", "", f"10.1.0.{i}", "0", "2026-09-14 09:00:00",
+             "2026-09-14 09:05:00", "1", IDS[i], GRADES[i], *items.iloc[i], TEXTS[i]] for i in range(N)]
+    cb = parse_codebook(codebook_yaml({k: f"{STEM} - {t}" for k, t in ITEMS.items()}, name_columns=("Name",)))
+    raw = read_export(write_rows(tmp_path / "legacy.csv", [header1, header2] + rows), cb)
+    assert raw.format == "qualtrics_legacy" and raw.row_numbers[0] == 3
+    assert {"IPAddress", "Finished", "Status"} <= set(raw.table.columns) and "V6" not in raw.table.columns
+    pd.testing.assert_frame_equal(item_answers(raw, cb), EXPECTED)

@@ -432,6 +432,8 @@ def _layout(grid: pd.DataFrame, *, excel: bool, codebook: Codebook | None):
             headers = []
             for cid, text in zip(first, texts):
                 h = text if (_norm(cid) not in named and _norm(text) in named) else cid
+                if re.fullmatch(r"V\d+", cid) and _norm(text) in _QUALTRICS_META:
+                    h = text  # legacy exports number their metadata V1..V10; its name is in row 2
                 headers.append(h)
                 question_text[h] = text
             return fmt, n_header, headers, question_text
