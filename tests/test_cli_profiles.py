@@ -92,3 +92,12 @@ def test_profiles_exits_2_with_one_message_on_a_bad_scores_file(tmp_path, conten
 
     assert re.search(message, r.output), r.output
     assert not out.exists() or not any(out.iterdir())  # nothing half-written
+
+
+def test_profiles_with_blrt_and_two_jobs_adds_the_p_values(scores_csv, tmp_path):
+    r = _run("profiles", scores_csv, "--out", tmp_path, "--models", "1", "--k", "3-4", "--blrt", "9", "--jobs", "2",
+             "--columns", "interest,self_efficacy,effort_regulation,help_seeking,collaboration,test_anxiety")
+    assert r.exit_code == 0, r.output
+    fit = pd.read_csv(tmp_path / "fit_table.csv")
+    assert fit["blrt_p"].tolist()[1] == pytest.approx(0.1)  # 4 vs 3: no bootstrap LRT reaches it
+    assert "bootstrap likelihood-ratio test" in r.output

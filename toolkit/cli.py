@@ -246,7 +246,8 @@ def _read_responses(path: Path, codebook):
 @click.option("--columns", default=None, help="Construct columns to use, comma-separated (default: the numeric non-group columns).")
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The codebook .yml (default: codebook.yml beside the scores); gives group columns, labels and the hash.")
 @click.option("--choose", default=None, help="Write this solution instead of the recommended one, as MODEL:K (e.g. 1:4).")
-def profiles(scores_path, out_dir, models, k_range, seed, blrt, vlmr, columns, codebook_path, choose):
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel workers for the fits and the BLRT (same results, sooner).")
+def profiles(scores_path, out_dir, models, k_range, seed, blrt, vlmr, columns, codebook_path, choose, jobs):
     """Find learning profiles in SCORES (the scores.csv of toolkit score) by latent profile analysis.
 
     Fits every model and number of profiles asked for, recommends one solution and says why, and
@@ -274,7 +275,7 @@ def profiles(scores_path, out_dir, models, k_range, seed, blrt, vlmr, columns, c
         warnings.simplefilter("always")
         _res, rec, chosen, skipped = run_profiles(
             scores_path, out_dir, models=parse_models(models), ks=parse_k(k_range), seed=seed, blrt=blrt,
-            vlmr=vlmr, columns=cols, codebook_path=codebook_path, choose=pick,
+            vlmr=vlmr, columns=cols, codebook_path=codebook_path, choose=pick, n_jobs=jobs,
         )
     for w in caught:
         if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning)):
