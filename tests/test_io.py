@@ -378,3 +378,9 @@ def test_legacy_qualtrics_with_numbered_metadata_uses_the_metadata_names(tmp_pat
     assert raw.format == "qualtrics_legacy" and raw.row_numbers[0] == 3
     assert {"IPAddress", "Finished", "Status"} <= set(raw.table.columns) and "V6" not in raw.table.columns
     pd.testing.assert_frame_equal(item_answers(raw, cb), EXPECTED)
+
+
+def test_empty_headers_are_named_by_position(tmp_path):
+    (tmp_path / "e.csv").write_text("Student ID,Grade,,\nS1,9,,\nS2,10,,\n")
+    raw = read_export(tmp_path / "e.csv")
+    assert list(raw.table.columns) == ["Student ID", "Grade", "(unnamed column 3)", "(unnamed column 4)"]

@@ -147,8 +147,23 @@ def test_scrub_text_removes_known_names_case_insensitively_by_token():
 def test_scrub_text_leaves_ordinary_answers_alone():
     keep = ["Get a B or better on the unit tests", "Study a little every day instead of cramming",
             "When the teacher shows an example first", "The test on 2026-09-14 was hard", "I got 85 out of 100",
-            "Spanish Club helps", "I learn in Math Class", ""]
+            "Spanish Club helps", "I learn in Math Class", "my goal for 2026-2027", ""]
     assert list(scrub_text(keep)) == keep
+
+
+def test_scrub_text_handles_accented_and_hyphenated_names():
+    out = scrub_text(["José works with Mary-Jane Ødegård", "ask josé"], names=["José Núñez"])
+    assert list(out) == ["[NAME] works with [NAME]", "ask [NAME]"]
+
+
+def test_email_used_as_student_id_is_pseudonymised_and_its_name_scrubbed(tmp_path):
+    frame = google_frame()
+    frame.loc[0, VOICE] = "ask ben about it"
+    cb = parse_codebook(codebook_yaml(google_columns(), id_column="Email Address", name_columns=()))
+    raw = read_export(write_google_csv(tmp_path / "g.csv", frame), cb)
+    d = deidentify(raw, cb, key=KEY)
+    assert d.responses.index.is_unique and "Email Address" in dict(d.disclosure.dropped_columns)
+    assert "ben" not in d.responses["helps"].iloc[0].casefold()  # "ben" from ben.rook1@school.example.org
 
 
 def test_scrub_text_keeps_missing_values_missing():

@@ -226,7 +226,8 @@ def read_export(path: str | PathLike, codebook: Codebook | None = None) -> RawEx
             fix="check that the survey has responses and download the export again",
         )
     table = grid.iloc[n_header:].reset_index(drop=True)
-    table.columns = headers
+    # a spreadsheet saved with stray empty columns has headers ""; name them by position
+    table.columns = [h if str(h).strip() else f"(unnamed column {pos})" for pos, h in enumerate(headers, start=1)]
     row_numbers = np.arange(n_header + 1, n_header + 1 + len(table), dtype=np.int64)
 
     if codebook is not None:

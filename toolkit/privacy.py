@@ -242,7 +242,7 @@ _ADDRESS = re.compile(
     re.IGNORECASE,
 )
 _PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,5}(?:[\s.-]?\d{2,5}){1,4}(?!\w)")
-_DATE = re.compile(r"^(?:\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4})$")
+_DATE = re.compile(r"^(?:\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4}|(?:19|20)\d\d\s?[-.]\s?(?:19|20)\d\d)$")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _TOKEN = re.compile(r"[\w-]+")
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -826,7 +826,7 @@ def deidentify(
     for c in codebook.name_columns:
         name_values.extend(pd.unique(table[c].to_numpy()))
     for col, why in ident_reason.items():
-        if "email" in why and col not in named or col in codebook.name_columns:
+        if "email" in why and (col not in named or col == codebook.id_column) or col in codebook.name_columns:
             # local parts of email addresses often spell the student's name (ana.rook3@...):
             # their letter runs of 3 or more are scrubbed as names too
             local = "\n".join(e.split("@")[0] for e in pd.unique(table[col].to_numpy()) if isinstance(e, str) and "@" in e)
