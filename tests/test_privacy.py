@@ -151,6 +151,11 @@ def test_scrub_text_leaves_ordinary_answers_alone():
     assert list(scrub_text(keep)) == keep
 
 
+def test_names_that_are_everyday_words_are_scrubbed_only_when_capitalised():
+    out = scrub_text(["I will study more", "Will helps me", "ask will"], names=["Will Rook"], heuristic=False)
+    assert list(out) == ["I will study more", "[NAME] helps me", "ask will"]
+
+
 def test_scrub_text_handles_accented_and_hyphenated_names():
     out = scrub_text(["José works with Mary-Jane Ødegård", "ask josé"], names=["José Núñez"])
     assert list(out) == ["[NAME] works with [NAME]", "ask [NAME]"]

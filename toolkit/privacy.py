@@ -267,6 +267,21 @@ _NOT_NAMES = frozenset(
     """.split()
 )
 _NOT_NAME_TOKENS = frozenset({"anonymous", "unknown", "none", "na", "n/a", "student", "test"})
+# Given names that are also everyday English words: scrubbed only when capitalised, so that
+# "I will study more" survives a classmate called Will while "ask Will" does not.
+_COMMON_WORDS = frozenset(
+    """
+    will may an art mark grace hope joy rose sky summer june april august bill faith chase hunter
+    king max ray dawn sunny amber ivy jade pearl ruby autumn river reed lane bay brook dale drew
+    guy jack kit pat rob sue don dean frank earl miles penny rich skip win young long ash cole
+    hall page rush story gray grey green white brown black price bell love may star storm
+    """.split()
+)
+
+
+def _is_name(token: str, names: frozenset) -> bool:
+    k = token.casefold()
+    return k in names and (k not in _COMMON_WORDS or token[:1].isupper())
 
 
 def _phone_sub(m: re.Match) -> str:
@@ -311,7 +326,7 @@ def _scrub_one(text: str, names: frozenset, ids: frozenset, heuristic: bool) -> 
     t = _ADDRESS.sub("[ADDRESS]", t)
     t = _PHONE.sub(_phone_sub, t)
     if names:
-        t = _WORD.sub(lambda m: "[NAME]" if m.group(0).casefold() in names else m.group(0), t)
+        t = _WORD.sub(lambda m: "[NAME]" if _is_name(m.group(0), names) else m.group(0), t)
     t = _TITLE.sub(lambda m: m.group(1) + " [NAME]", t)
     if heuristic:
         t = _PAIR.sub(
@@ -330,7 +345,8 @@ def scrub_text(texts, *, names: Iterable[str] = (), ids: Iterable[str] = (), heu
     student IDs with ``[ID]``, street addresses with ``[ADDRESS]``, phone numbers (7 to 15 digits,
     local or international, e.g. ``555-0142``, ``(555) 555-0142``, ``+44 20 7946 0958``) with
     ``[PHONE]``, and names with ``[NAME]``: every name and first/last token in ``names``
-    (case-insensitive, whole words), a title and surname (``Mr Smith``), and, with
+    (case-insensitive, whole words; a name that is also an everyday word such as Will, May or
+    Grace only when capitalised), a title and surname (``Mr Smith``), and, with
     ``heuristic=True``, any pair of capitalised words that are not common sentence words
     (``Avery Blake``).
 
@@ -588,15 +604,23 @@ class Deidentified:
 
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
+# Qualtrics' Status ("Response Type") column, as choice text or its numeric code (0 IP Address
+# and 16 Offline are real responses; 4 Imported is kept too). Codes as documented for the
+# Qualtrics response export and the qualtRics R package.
 _QUALTRICS_STATUS = {
     "survey preview": "Qualtrics survey preview",
     "1": "Qualtrics survey preview",
+    "offline survey preview": "Qualtrics survey preview",
+    "17": "Qualtrics survey preview",
     "survey test": "Qualtrics survey test",
     "2": "Qualtrics survey test",
     "spam": "Qualtrics spam",
     "8": "Qualtrics spam",
     "preview spam": "Qualtrics spam",
-    "16": "Qualtrics spam",
+    "survey preview spam": "Qualtrics spam",
+    "9": "Qualtrics spam",
+    "imported spam": "Qualtrics spam",
+    "12": "Qualtrics spam",
 }
 _QUALTRICS_CHANNEL = {"preview": "Qualtrics survey preview", "test": "Qualtrics survey test"}
 
