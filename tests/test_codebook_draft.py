@@ -114,3 +114,13 @@ def test_export_without_an_id_column_says_waves_will_not_link(tmp_path):
     frame = google_frame().drop(columns=["Student ID"])
     draft = draft_codebook(read_export(write_google_csv(tmp_path / "g.csv", frame)))
     assert "no student ID column found" in draft.yaml and parse_codebook(draft.yaml).id_column is None
+
+
+def test_a_column_without_middle_answers_shares_the_five_point_scale(tmp_path):
+    frame = google_frame()
+    col = f"{STEM} [{ITEMS['m1']}]"
+    frame[col] = ["Agree", "Strongly agree", "Disagree", ""] * (N // 4)  # nobody chose the middle
+    raw = read_export(write_google_csv(tmp_path / "g.csv", frame))
+    cb = parse_codebook(draft_codebook(raw).yaml)
+    assert {len(i.scale.labels) for i in cb.items} == {5}
+    assert item_answers(read_export(tmp_path / "g.csv", cb), cb).iloc[:3, 0].tolist() == [4.0, 5.0, 2.0]

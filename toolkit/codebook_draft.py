@@ -113,26 +113,48 @@ def _unique_key(base: str, used: set) -> str:
     return key
 
 
-def _scale_of(values: pd.Series):
-    """(scale name, labels as spelled in the export) or ("numeric", (lo, hi)) or None."""
+def _observed(values: pd.Series):
+    """("labels", {key: spelling}) when every answer is a label of a known scale, ("numeric",
+    set of whole numbers 0..10), or None when the column is not Likert-like."""
     vals = [v.strip() for v in pd.unique(values.to_numpy()) if isinstance(v, str) and v.strip()]
     if len(vals) < 2:
         return None
     keys = {_label_key(v): v for v in vals}
-    best = None
-    for name, skeys in _SCALE_KEYS.items():
-        if set(keys) <= set(skeys) and (best is None or len(skeys) < len(_SCALE_KEYS[best])):
-            best = name
-    if best is not None:
-        spelled = tuple(keys.get(k, lab) for k, lab in zip(_SCALE_KEYS[best], KNOWN_SCALES[best]))
-        return best, spelled
+    if any(set(keys) <= set(sk) for sk in _SCALE_KEYS.values()):
+        return "labels", keys
     if all(re.fullmatch(r"\d+(\.0+)?", v) for v in vals):
-        nums = sorted({int(float(v)) for v in vals})
-        if nums[0] >= 0 and nums[-1] <= 10:
-            for lo, hi in ((1, 4), (1, 5), (1, 7), (0, 10), (1, 10)):
-                if lo <= nums[0] and nums[-1] <= hi:
-                    return "numeric", (lo, hi)
+        nums = {int(float(v)) for v in vals}
+        if min(nums) >= 0 and max(nums) <= 10:
+            return "numeric", nums
     return None
+
+
+def _choose_scales(observed: dict) -> dict:
+    """One scale per item column, shared as widely as the answers allow.
+
+    A column that happens to lack the middle answer must not be read on a 4-point scale while
+    its neighbours use 5 points, so the scale covering the most columns is chosen first (ties:
+    fewer labels), then the next one for the columns left, and so on.
+    """
+    out = {}
+    remaining = {c: o[1] for c, o in observed.items() if o[0] == "labels"}
+    while remaining:
+        best = max(
+            _SCALE_KEYS,
+            key=lambda name: (sum(set(k) <= set(_SCALE_KEYS[name]) for k in remaining.values()), -len(_SCALE_KEYS[name])),
+        )
+        covered = [c for c, k in remaining.items() if set(k) <= set(_SCALE_KEYS[best])]
+        spelling = {}
+        for c in covered:
+            spelling.update(remaining.pop(c))
+        spelled = tuple(spelling.get(k, lab) for k, lab in zip(_SCALE_KEYS[best], KNOWN_SCALES[best]))
+        out.update({c: (best, spelled) for c in covered})
+    numeric = {c: o[1] for c, o in observed.items() if o[0] == "numeric"}
+    if numeric:
+        nums = set().union(*numeric.values())
+        lo, hi = next(((lo, hi) for lo, hi in ((1, 4), (1, 5), (1, 7), (0, 10), (1, 10)) if lo <= min(nums) and max(nums) <= hi), (0, 10))
+        out.update({c: ("numeric", (lo, hi)) for c in numeric})
+    return out
 
 
 def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft:
@@ -184,9 +206,9 @@ def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft
             id_col = col
             roles[col] = ("id", "header names a student ID")
             continue
-        scale = _scale_of(s)
+        scale = _observed(s)
         if scale is not None and not _group_header(col):
-            roles[col] = ("item", scale[0])
+            roles[col] = ("item", "Likert-like answers")
             items.append((col, scale))
             continue
         if _NAME_HEADER.search(str(col)) and "values look like names" in ident.get(col, "values look like names"):
@@ -211,6 +233,8 @@ def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft
             fix="write the codebook by hand (see docs/interfaces.md), or check that this is the survey export",
         )
 
+    chosen = _choose_scales(dict(items))
+    items = [(col, chosen[col]) for col, _ in items]
     # the response scale most items use; others get their own scale
     common = Counter(sc for _, sc in items).most_common(1)[0][0]
 
