@@ -256,3 +256,12 @@ def test_codebook_init_refuses_to_overwrite_a_codebook_without_force(tmp_path, s
 def test_codebook_init_on_a_missing_export_exits_2(tmp_path):
     result, out = run("codebook", "init", tmp_path / "nope.csv", "--out", tmp_path / "cb.yml")
     assert result.exit_code == 2 and "export file not found" in out and not (tmp_path / "cb.yml").exists()
+
+
+def test_without_id_column_the_command_says_waves_will_not_link(tmp_path):
+    folder, _ = _setup(tmp_path)
+    (tmp_path / "cb.yml").write_text(codebook_yaml(google_columns(), id_column=None))
+    export = write_google_csv(folder / "e.csv")
+    result, out = run("deidentify", export, "--codebook", tmp_path / "cb.yml", "--out", tmp_path / "o")
+    assert result.exit_code == 0 and "do not link across waves" in out
+    assert "S1000" not in _all_output_text(tmp_path / "o")  # the unnamed ID column is dropped

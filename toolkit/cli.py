@@ -166,6 +166,8 @@ def deidentify(export, codebook_path, out_dir, key_file, min_answered, min_cell,
     if new_key:
         click.echo(f"Made a new pseudonym key at {key_path}. Back it up: later waves need it to link.")
     click.echo(f"Read {rows['read']} rows ({raw.format}): kept {rows['kept']}, excluded {rows['excluded']} (see ledger.csv).")
+    if not cb.id_column:
+        click.echo("The codebook has no id_column: pseudonyms come from row numbers and do not link across waves.")
     click.echo(f"Wrote responses.csv, ledger.csv, disclosure.md and disclosure.json to {out_dir}")
 
 
