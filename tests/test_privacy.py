@@ -337,3 +337,11 @@ def test_sample_canaries_never_reach_any_output(sample_dir, sample_codebook):
     assert KEY.hex() not in blob
     # every planted identifier in the free text was replaced by a tag
     assert sum(d.disclosure.scrubbed.values()) >= (s.truth["quirk"] == "planted_identifier").sum()
+
+
+def test_identifying_columns_the_codebook_does_not_name_still_feed_the_scrubber(tmp_path):
+    frame = google_frame()
+    frame.loc[0, VOICE] = f"my number is {IDS[3]} and I sit with {NAMES[5].split()[0]}"
+    cb = parse_codebook(codebook_yaml(google_columns(), id_column=None, name_columns=()))
+    d = deidentify(read_export(write_google_csv(tmp_path / "g.csv", frame), cb), cb, key=KEY)
+    assert d.responses["helps"].iloc[0] == "my number is [ID] and I sit with [NAME]"

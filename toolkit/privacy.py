@@ -856,9 +856,20 @@ def deidentify(
             local = "\n".join(e.split("@")[0] for e in pd.unique(table[col].to_numpy()) if isinstance(e, str) and "@" in e)
             name_values.extend(set(re.findall(r"[^\W\d_]{3,}", local)))
     name_values.extend(roster)
-    id_tokens = frozenset()
-    if codebook.id_column:  # id_uniques are normalised already
-        id_tokens = frozenset({t for t in id_uniques if len(t) >= 3} | set(re.findall(r"\d{5,}", "\n".join(id_uniques))))
+    id_values: list[str] = list(id_uniques) if codebook.id_column else []  # normalised already
+    kept_cols = set(codebook.group_columns) | set(codebook.voice_columns.values()) | item_cols
+    for col, why in ident_reason.items():
+        if col in kept_cols or col == codebook.id_column or col in codebook.name_columns:
+            continue
+        # identifying columns the codebook does not name still feed the scrubber: their names
+        # and IDs must not survive in the free text either
+        values = [v for v in pd.unique(table[col].to_numpy()) if isinstance(v, str)]
+        short = values and np.median([len(v.split()) for v in values[:2000]]) <= 3
+        if "values look like names" in why or ("header says name" in why and short):
+            name_values.extend(values)
+        if ("header says ID" in why or "unique" in why) and "email" not in why and short:
+            id_values.extend(_normalise_id(v) for v in values)
+    id_tokens = frozenset({t for t in id_values if len(t) >= 3} | set(re.findall(r"\d{5,}", "\n".join(id_values))))
     scrubbed_counts = dict.fromkeys(_TAGS, 0)
     name_tokens = frozenset(_name_tokens(name_values))
     for vkey, col in codebook.voice_columns.items():
