@@ -123,6 +123,7 @@ def test_bad_key_is_refused():
     [
         ("Email me at lena.fakely0@example.org if there is more", "Email me at [EMAIL] if there is more"),
         ("write to ana (at) school (dot) org", "write to [EMAIL]"),
+        ("DM me @kayla_22 on insta", "DM me [HANDLE] on insta"),
         ("Text me at 555-0142 before tests", "Text me at [PHONE] before tests"),
         ("call (555) 555-0199 or 555.555.0100", "call [PHONE] or [PHONE]"),
         ("my mum: +44 20 7946 0958, dad +1 555 555 0123", "my mum: [PHONE], dad [PHONE]"),

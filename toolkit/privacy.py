@@ -222,6 +222,7 @@ def _row_pseudonyms(row_numbers: np.ndarray, file_sha256: str, key: bytes) -> pd
 
 _EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 _EMAIL_AT = re.compile(r"\b[\w.+-]+\s*(?:\(at\)|\[at\]| at )\s*[\w-]+\s*(?:\(dot\)|\[dot\]| dot )\s*[a-z]{2,}\b", re.IGNORECASE)
+_HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}\b")
 _URL = re.compile(
     r"\b(?:https?://|www\.)[^\s<>\"]+"
     r"|\b(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|io|co|uk|ca|au|de|fr|nl|info|me|ly|gl|app|us|school|k12)\b(?:/[^\s<>\"]*)?",
@@ -319,6 +320,7 @@ def _scrub_one(text: str, names: frozenset, ids: frozenset, heuristic: bool) -> 
         return text
     t = _EMAIL.sub("[EMAIL]", text)
     t = _EMAIL_AT.sub("[EMAIL]", t)
+    t = _HANDLE.sub("[HANDLE]", t)
     t = _URL.sub(_url_sub, t)
     t = _IP.sub("[IP]", t)
     if ids:
@@ -341,7 +343,8 @@ def _scrub_one(text: str, names: frozenset, ids: frozenset, heuristic: bool) -> 
 def scrub_text(texts, *, names: Iterable[str] = (), ids: Iterable[str] = (), heuristic: bool = True) -> pd.Series:
     """Remove identifiers from free text.
 
-    Replaces emails with ``[EMAIL]``, URLs with ``[URL]``, IP addresses with ``[IP]``, known
+    Replaces emails with ``[EMAIL]``, social-media handles (``@name_22``) with ``[HANDLE]``,
+    URLs with ``[URL]``, IP addresses with ``[IP]``, known
     student IDs with ``[ID]``, street addresses with ``[ADDRESS]``, phone numbers (7 to 15 digits,
     local or international, e.g. ``555-0142``, ``(555) 555-0142``, ``+44 20 7946 0958``) with
     ``[PHONE]``, and names with ``[NAME]``: every name and first/last token in ``names``
@@ -402,7 +405,7 @@ def _scrub_series(s: pd.Series, name_set: frozenset, id_set: frozenset, heuristi
     return result, counts
 
 
-_TAGS = ("[EMAIL]", "[URL]", "[IP]", "[ID]", "[ADDRESS]", "[PHONE]", "[NAME]")
+_TAGS = ("[EMAIL]", "[HANDLE]", "[URL]", "[IP]", "[ID]", "[ADDRESS]", "[PHONE]", "[NAME]")
 
 
 # --------------------------------------------------------------------------------------------
