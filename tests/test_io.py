@@ -384,3 +384,13 @@ def test_empty_headers_are_named_by_position(tmp_path):
     (tmp_path / "e.csv").write_text("Student ID,Grade,,\nS1,9,,\nS2,10,,\n")
     raw = read_export(tmp_path / "e.csv")
     assert list(raw.table.columns) == ["Student ID", "Grade", "(unnamed column 3)", "(unnamed column 4)"]
+
+
+def test_unknown_answer_that_is_an_identifier_is_not_shown_in_the_error(tmp_path):
+    frame = google_frame()
+    frame.loc[2, google_columns()["m1"]] = EMAILS[2]
+    cb = parse_codebook(codebook_yaml(google_columns()))
+    raw = read_export(write_google_csv(tmp_path / "g.csv", frame), cb)
+    with pytest.raises(ToolkitError, match=r"row 4, column .*, value '\[EMAIL\]': unknown answer label") as err:
+        item_answers(raw, cb)
+    assert EMAILS[2] not in str(err.value)

@@ -550,6 +550,13 @@ def _code_values(uniques, item: Item) -> tuple[dict, list]:
     return mapping, unknown
 
 
+def _safe_value(text: str) -> str:
+    """An answer shown in an error message, with any email, phone, name pair... replaced."""
+    from .privacy import scrub_text  # privacy imports this module; import at call time
+
+    return scrub_text([text]).iloc[0]
+
+
 def item_answers(raw: RawExport, codebook: Codebook) -> pd.DataFrame:
     """The codebook's items as numbers, one float column per item id.
 
@@ -588,7 +595,7 @@ def item_answers(raw: RawExport, codebook: Codebook) -> pd.DataFrame:
             raise user_error(
                 f"unknown answer label for item {item.id}{extra}; first seen in rows {rows}{more}. "
                 f"The codebook knows the labels {known} and numbers {item.scale.min} to {item.scale.max}",
-                file=raw.path, row=rows.split(",")[0], column=item.column, value=str(bad).strip(),
+                file=raw.path, row=rows.split(",")[0], column=item.column, value=_safe_value(str(bad).strip()),
                 fix="add the label to the codebook's response_scale (or the item's own scale) in the right order, or correct the export",
             )
         values = np.array([mapping[u] for u in uniques], dtype=np.float64)
