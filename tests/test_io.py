@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 import json
 
 import numpy as np
@@ -394,3 +395,11 @@ def test_unknown_answer_that_is_an_identifier_is_not_shown_in_the_error(tmp_path
     with pytest.raises(ToolkitError, match=r"row 4, column .*, value '\[EMAIL\]': unknown answer label") as err:
         item_answers(raw, cb)
     assert EMAILS[2] not in str(err.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+def test_unreadable_file_is_refused(tmp_path):
+    path = write_google_csv(tmp_path / "g.csv")
+    path.chmod(0)
+    with pytest.raises(ToolkitError, match=r"g\.csv: the export file cannot be opened \(Permission denied\)"):
+        read_export(path)

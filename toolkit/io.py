@@ -192,8 +192,12 @@ def read_export(path: str | PathLike, codebook: Codebook | None = None) -> RawEx
     size = path.stat().st_size
     if size == 0:
         raise user_error("the export file is empty (0 bytes)", file=path, fix="download the export again")
-    with open(path, "rb") as fh:
-        head = fh.read(8)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise user_error(f"the export file cannot be opened ({exc.strerror or type(exc).__name__})", file=path,
+                         fix="check that you may read it and that no other program holds it open") from None
     suffix = path.suffix.lower()
     digest = _sha256(path)
 
