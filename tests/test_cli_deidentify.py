@@ -14,7 +14,20 @@ import shutil
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from test_io import N, VOICE, codebook_yaml, google_columns, google_frame, qualtrics_rows, write_google_csv, write_rows
+from test_io import (
+    EMAILS,
+    IDS,
+    NAMES,
+    N,
+    VOICE,
+    codebook_yaml,
+    google_columns,
+    google_frame,
+    qualtrics_rows,
+    write_google_csv,
+    write_microsoft_xlsx,
+    write_rows,
+)
 
 from toolkit import generate_sample, load_codebook
 from toolkit.cli import cli
@@ -106,6 +119,16 @@ def test_qualtrics_canaries_in_metadata_never_reach_outputs(tmp_path):
     result, out = run("deidentify", export, "--codebook", tmp_path / "cb.yml", "--out", tmp_path / "clean")
     assert result.exit_code == 0, out
     _assert_no_canary(tmp_path / "clean", canaries)
+
+
+def test_microsoft_forms_canaries_never_reach_outputs(tmp_path):
+    (tmp_path / "in").mkdir()
+    export = write_microsoft_xlsx(tmp_path / "in" / "ms.xlsx")
+    (tmp_path / "cb.yml").write_text(codebook_yaml(name_columns=("Name",)))
+    result, out = run("deidentify", export, "--codebook", tmp_path / "cb.yml", "--out", tmp_path / "clean")
+    assert result.exit_code == 0, out
+    assert "(microsoft_forms)" in out
+    _assert_no_canary(tmp_path / "clean", EMAILS + NAMES + IDS)
 
 
 def test_sample_export_goes_through_cleanly_and_no_sample_canary_leaks(tmp_path, sample_dir):
