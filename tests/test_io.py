@@ -403,3 +403,11 @@ def test_unreadable_file_is_refused(tmp_path):
     path.chmod(0)
     with pytest.raises(ToolkitError, match=r"g\.csv: the export file cannot be opened \(Permission denied\)"):
         read_export(path)
+
+
+def test_codebook_column_matching_two_headers_loosely_is_refused(tmp_path):
+    frame = google_frame()
+    frame["grade "] = frame["Grade"]
+    frame = frame.rename(columns={"Grade": "GRADE"})
+    with pytest.raises(ToolkitError, match=r"column 'Grade': the codebook's column matches 2 headers of the export \('GRADE', 'grade'\)"):
+        read_export(write_google_csv(tmp_path / "g.csv", frame), parse_codebook(codebook_yaml(google_columns())))

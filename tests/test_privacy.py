@@ -346,3 +346,11 @@ def test_identifying_columns_the_codebook_does_not_name_still_feed_the_scrubber(
     cb = parse_codebook(codebook_yaml(google_columns(), id_column=None, name_columns=()))
     d = deidentify(read_export(write_google_csv(tmp_path / "g.csv", frame), cb), cb, key=KEY)
     assert d.responses["helps"].iloc[0] == "my number is [ID] and I sit with [NAME]"
+
+
+def test_qualtrics_read_without_codebook_matches_question_text_at_deidentify(tmp_path):
+    head, rows = qualtrics_rows()
+    raw = read_export(write_rows(tmp_path / "q.csv", head + rows))  # headers are the column ids
+    assert "Q3_1" in raw.table.columns
+    d = deidentify(raw, qualtrics_codebook("text"), key=KEY)
+    assert d.disclosure.rows["kept"] == N and list(d.responses.columns[1:5]) == list(ITEMS)

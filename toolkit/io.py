@@ -235,7 +235,7 @@ def read_export(path: str | PathLike, codebook: Codebook | None = None) -> RawEx
     row_numbers = np.arange(n_header + 1, n_header + 1 + len(table), dtype=np.int64)
 
     if codebook is not None:
-        table = _match_codebook(table, codebook, path)
+        table = _match_codebook(table, codebook, path, question_text)
     _check_duplicates(list(table.columns), path, codebook)
     return RawExport(
         table=table,
@@ -459,12 +459,18 @@ def _looks_like_text_row(grid: pd.DataFrame, first: list[str]) -> bool:
     return True
 
 
-def _match_codebook(table: pd.DataFrame, codebook: Codebook, path: Path) -> pd.DataFrame:
+def _match_codebook(table: pd.DataFrame, codebook: Codebook, path: Path, question_text: dict | None = None) -> pd.DataFrame:
     headers = list(table.columns)
     exact = set(headers)
     by_key: dict[str, list[str]] = {}
     for h in headers:
         by_key.setdefault(_norm(h), []).append(h)
+    named_keys = {_norm(c) for c in codebook.named_columns}
+    for h, text in (question_text or {}).items():
+        # a Qualtrics export read without the codebook has column ids as headers; the codebook
+        # may name a column by its question text instead
+        if h in exact and _norm(h) not in named_keys and _norm(text) != _norm(h):
+            by_key.setdefault(_norm(text), []).append(h)
     rename, missing = {}, []
     roles = _roles(codebook)
     for col in codebook.named_columns:
@@ -475,6 +481,13 @@ def _match_codebook(table: pd.DataFrame, codebook: Codebook, path: Path) -> pd.D
             rename[hits[0]] = col
         elif not hits:
             missing.append(col)
+        else:
+            raise user_error(
+                f"the codebook's column matches {len(hits)} headers of the export ("
+                + ", ".join(f"'{h}'" for h in hits[:4]) + ") that differ only in case, spacing or id",
+                file=path, column=col,
+                fix="name the column exactly as one of those headers in the codebook (for Qualtrics, by its column id such as Q1_1)",
+            )
     if missing:
         parts = []
         for col in missing[:6]:

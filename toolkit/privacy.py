@@ -691,7 +691,7 @@ def deidentify(
         raise user_error(f"min_answered={min_answered!r} should be a share between 0 and 1", fix="use e.g. 0.5 for half the items")
     if int(min_cell) < 1:
         raise user_error(f"min_cell={min_cell!r} should be a whole number of at least 1", fix="use the default 10")
-    table = _match_codebook(raw.table, codebook, raw.path)
+    table = _match_codebook(raw.table, codebook, raw.path, raw.question_text)
     raw_m = RawExport(table, raw.row_numbers, raw.format, raw.path, raw.encoding, raw.delimiter, raw.sha256, raw.question_text, raw.header_rows)
     n = len(table)
     rown = np.asarray(raw.row_numbers)
