@@ -290,8 +290,9 @@ def test_without_id_column_the_command_says_waves_will_not_link(tmp_path):
     assert "S1000" not in _all_output_text(tmp_path / "o")  # the unnamed ID column is dropped
 
 
-def test_codebook_init_refuses_to_write_next_to_the_export(tmp_path, sample_dir):
+def test_codebook_init_never_overwrites_the_export(tmp_path, sample_dir):
     export = shutil.copy(sample_dir / "survey_export.csv", tmp_path / "survey_export.csv")
-    result, out = run("codebook", "init", export, "--out", tmp_path / "codebook.yml")
-    assert result.exit_code == 2 and "next to the raw export" in out
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["survey_export.csv"]
+    before = export.read_bytes() if hasattr(export, "read_bytes") else open(export, "rb").read()
+    result, out = run("codebook", "init", export, "--out", export, "--force")
+    assert result.exit_code == 2 and "would overwrite the export" in out
+    assert open(export, "rb").read() == before

@@ -108,11 +108,8 @@ def codebook_init(export, out_path, force):
     from .errors import user_error
     from .io import read_export
 
-    if Path(export).exists() and out_path.resolve().parent == Path(export).resolve().parent:
-        raise user_error(
-            "the codebook would be written next to the raw export, which must stay alone and unchanged",
-            file=out_path, fix="choose an --out file in another folder (e.g. your project folder)",
-        )
+    if out_path.resolve() == Path(export).resolve():
+        raise user_error("the codebook would overwrite the export", file=out_path, fix="choose another --out file")
     if out_path.exists() and not force:
         raise user_error("the codebook file already exists and may hold your decisions", file=out_path,
                          fix="choose another --out file, or add --force to replace it")
