@@ -292,7 +292,7 @@ def test_without_id_column_the_command_says_waves_will_not_link(tmp_path):
 
 def test_codebook_init_never_overwrites_the_export(tmp_path, sample_dir):
     export = shutil.copy(sample_dir / "survey_export.csv", tmp_path / "survey_export.csv")
-    before = export.read_bytes() if hasattr(export, "read_bytes") else open(export, "rb").read()
+    before = open(export, "rb").read()
     result, out = run("codebook", "init", export, "--out", export, "--force")
     assert result.exit_code == 2 and "would overwrite the export" in out
     assert open(export, "rb").read() == before
