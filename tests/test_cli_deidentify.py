@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -291,8 +292,8 @@ def test_without_id_column_the_command_says_waves_will_not_link(tmp_path):
 
 
 def test_codebook_init_never_overwrites_the_export(tmp_path, sample_dir):
-    export = shutil.copy(sample_dir / "survey_export.csv", tmp_path / "survey_export.csv")
-    before = open(export, "rb").read()
+    export = Path(shutil.copy(sample_dir / "survey_export.csv", tmp_path / "survey_export.csv"))
+    before = export.read_bytes()
     result, out = run("codebook", "init", export, "--out", export, "--force")
     assert result.exit_code == 2 and "would overwrite the export" in out
-    assert open(export, "rb").read() == before
+    assert export.read_bytes() == before
