@@ -75,7 +75,7 @@ _GRID = re.compile(r"^(.*\S)\s*\[(.+)\]\s*$")
 _QUALTRICS_MATRIX = re.compile(r"^(Q\w*?)_(\d+)$", re.I)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds a DataFrame
 class CodebookDraft:
     """A drafted codebook.
 

@@ -107,7 +107,7 @@ _GOOGLE_FIRST = {"timestamp", "marca temporal", "horodateur", "zeitstempel", "ca
 _IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"\s*:', re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds a DataFrame: compare its parts, not the whole
 class RawExport:
     """A survey export as read, before any cleaning.
 

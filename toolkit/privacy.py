@@ -582,7 +582,7 @@ class Disclosure:
         return "\n".join(out) + "\n"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds DataFrames
 class Deidentified:
     """De-identified responses with their ledger and disclosure report.
 
