@@ -103,6 +103,11 @@ def test_pseudonyms_are_keyed_hmac_of_the_normalised_id():
     assert p[0] != "P-" + hashlib.sha256(b"fake-10001").hexdigest()[:12]  # not a plain hash
 
 
+def test_numeric_ids_resaved_by_a_spreadsheet_keep_their_pseudonym():
+    p = pseudonymize(["00123", "123", "123.0", " 123 ", "1230"], KEY)
+    assert p[0] == p[1] == p[2] == p[3] != p[4]
+
+
 def test_another_key_gives_other_pseudonyms():
     ids = pd.Series(IDS)
     a, b = pseudonymize(ids, KEY), pseudonymize(ids, OTHER_KEY)

@@ -10,7 +10,8 @@ Pseudonyms
 ----------
 A pseudonym is ``"P-"`` followed by the first 12 hexadecimal digits of
 HMAC-SHA256(key, normalised student ID); the ID is normalised by Unicode NFKC, case folding and
-removing spaces, so ``" fake-10001"`` and ``"FAKE-10001"`` are one student. The key is 32 random
+removing spaces, so ``" fake-10001"`` and ``"FAKE-10001"`` are one student; an all-digit ID also
+loses leading zeros and a ``.0`` that a spreadsheet may have added (``00123``, ``123.0``, ``123``). The key is 32 random
 bytes kept in a file outside the project (:func:`load_or_create_key`). The same key gives the same
 pseudonym in every wave, so waves link; another key gives unrelated pseudonyms; without the key
 nobody can recompute them, which is why a plain unkeyed hash is not used (a school's ID space is
@@ -136,12 +137,20 @@ def _check_key(key) -> bytes:
 # pseudonyms
 
 
+_NUMERIC_ID = re.compile(r"\d+(?:\.0+)?")
+
+
 def _normalise_id(x) -> str:
     if not isinstance(x, str):
         return ""
     if not x.isascii():
         x = unicodedata.normalize("NFKC", x)
-    return "".join(x.casefold().split())
+    x = "".join(x.casefold().split())
+    if _NUMERIC_ID.fullmatch(x):
+        # a spreadsheet that re-saved the export drops leading zeros (00123 -> 123) or adds a
+        # decimal (123.0): all of them are one student, so waves still link
+        x = x.split(".")[0].lstrip("0") or "0"
+    return x
 
 
 def _factorize_ids(ids: pd.Series) -> tuple[np.ndarray, list[str]]:
