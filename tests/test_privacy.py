@@ -108,6 +108,10 @@ def test_numeric_ids_resaved_by_a_spreadsheet_keep_their_pseudonym():
     assert p[0] == p[1] == p[2] == p[3] != p[4]
 
 
+def test_numeric_ids_in_free_text_are_scrubbed_with_or_without_leading_zeros():
+    assert list(scrub_text(["I am 00123", "I am 123", "grade 12"], ids=["00123"])) == ["I am [ID]", "I am [ID]", "grade 12"]
+
+
 def test_another_key_gives_other_pseudonyms():
     ids = pd.Series(IDS)
     a, b = pseudonymize(ids, KEY), pseudonymize(ids, OTHER_KEY)

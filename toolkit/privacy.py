@@ -333,7 +333,7 @@ def _scrub_one(text: str, names: frozenset, ids: frozenset, heuristic: bool) -> 
     t = _URL.sub(_url_sub, t)
     t = _IP.sub("[IP]", t)
     if ids:
-        t = _TOKEN.sub(lambda m: "[ID]" if m.group(0).casefold() in ids else m.group(0), t)
+        t = _TOKEN.sub(lambda m: "[ID]" if _normalise_id(m.group(0)) in ids else m.group(0), t)
     t = _ADDRESS.sub("[ADDRESS]", t)
     t = _PHONE.sub(_phone_sub, t)
     if names:
