@@ -209,3 +209,9 @@ def test_unknown_column_or_total_row_is_a_user_error():
 def test_labels_and_counts_of_different_lengths_are_a_user_error():
     with pytest.raises(ToolkitError, match="labels and counts differ in length"):
         suppress_labels(["a"], [1, 2])
+
+
+def test_the_total_row_shows_its_own_hundred_percent():
+    t = pd.DataFrame({"students": [40, 35, 75], "share": [53.3, 46.7, 100.0]}, index=["a", "b", "All"])
+    out = suppress(t, ["students"], percent_columns={"share": "students"}, total_row="All")
+    assert out["share"].tolist() == ["53%", "47%", "100%"]

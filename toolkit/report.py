@@ -366,7 +366,8 @@ def transfer_overview(transfer: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         ``students``, ``agreement (ARI)`` (adjusted Rand index: 1 = the same profiles, 0 = no
-        better than chance) and ``same profile`` (share of students placed alike).
+        better than chance; "too small to test" for groups the scaling stage did not fit) and
+        ``same profile`` (share of students placed alike), as text.
     """
     if transfer.empty:
         return pd.DataFrame(columns=["students", "agreement (ARI)", "same profile"])
@@ -374,7 +375,8 @@ def transfer_overview(transfer: pd.DataFrame) -> pd.DataFrame:
         "grouping": transfer["grouping"].astype(str).to_numpy(),
         "group": transfer["group"].astype(str).to_numpy(),
         "students": transfer["n"].astype(str).to_numpy(),
-        "agreement (ARI)": pd.to_numeric(transfer["ari"], errors="coerce").round(2).to_numpy(),
+        "agreement (ARI)": [("too small to test" if pd.isna(a) else f"{a:.2f}")
+                            for a in pd.to_numeric(transfer["ari"], errors="coerce")],
         "same profile": [("" if pd.isna(a) else f"{100 * a:.0f}%")
                          for a in pd.to_numeric(transfer["agreement"], errors="coerce")],
     })
@@ -514,6 +516,7 @@ _TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
 {%- block extra_css -%}
 <style type="text/css">
   body { max-width: 62rem; margin: 0 auto; padding: 0 1.5rem; }
+  nav#toc, section#provenance { font-family: var(--jp-ui-font-family, system-ui, sans-serif); }
   nav#toc { border: 1px solid #ccc; border-radius: 4px; padding: 0.5rem 1.5rem; margin: 1rem 0; }
   nav#toc h2 { font-size: 1.1rem; margin: 0.3rem 0; }
   section#provenance { border-top: 2px solid #888; margin-top: 2rem; padding-top: 0.5rem; font-size: 0.9rem; }
