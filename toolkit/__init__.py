@@ -31,6 +31,8 @@ from .profiles import (
     fit_profiles,
     profile_stability,
 )
+from .suppression import suppress, suppress_labels
+from .report import ReportResult, build_report
 
 try:
     __version__ = _version("learning-profiles-toolkit")
@@ -39,6 +41,11 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 
 __all__ = [
     "__version__",
+    # suppression and the leadership report
+    "suppress",
+    "suppress_labels",
+    "build_report",
+    "ReportResult",
     # codebook
     "Codebook",
     "Construct",

@@ -29,7 +29,6 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from . import __version__
 from ._atomic import atomic_output_dir
 from .config import DEFAULT_SEED, MIN_CELL, PACKAGE_DATA, PROJECT_ROOT, default_key_file
 from .errors import ToolkitError, user_error
@@ -462,6 +461,8 @@ def provenance(inputs: dict, parameters: dict, *, seed: int, date: str | None = 
         ``toolkit_version``, ``python``, ``date``, ``seed``, ``inputs`` (role -> file name and
         SHA-256; never the folder, which may name a person), ``parameters``.
     """
+    from . import __version__
+
     files = {}
     for role, path in inputs.items():
         if path is None:
