@@ -89,15 +89,20 @@ class PreparedData:
         codes = codes[self.order]
         self.w = np.asarray(sample_weight, dtype=float)[self.order]
         self.complete = bool(mask.all())
+        self.unit_weights = bool(np.all(self.w == 1.0))
         X0 = np.where(mask, X, 0.0)
-        self.X0 = X0
+        # One "design" matrix per path, so that each E-step log-density and each set of
+        # M-step moments is a single matrix product (see component_log_density).
+        iu, ju = np.triu_indices(d)
+        self.triu = (iu, ju)
         if diagonal:
-            self.X0sq = X0 * X0
-            self.miss = None if self.complete else (~mask).astype(float)
-            self.patterns = None
+            # [x0^2, x0, observed indicator]  (complete data: a single column of ones)
+            last = np.ones((n, 1)) if self.complete else mask.astype(float)
+            self.Z = np.hstack([X0 * X0, X0, last])
+            self.slices = [slice(0, n)]
         else:
-            # XX0[i] = vec(x0_i x0_i^T) with zeros for missing values
-            self.XX0 = (X0[:, :, None] * X0[:, None, :]).reshape(n, d * d)
+            # [upper triangle of x0 x0^T, x0, 1]
+            self.Z = np.hstack([X0[:, iu] * X0[:, ju], X0, np.ones((n, 1))])
             bounds = np.flatnonzero(np.diff(codes)) + 1
             starts = np.concatenate([[0], bounds])
             stops = np.concatenate([bounds, [n]])
@@ -129,28 +134,27 @@ def component_log_density(data, means, covs):
     ndarray of shape (n, C)
     """
     C = means.shape[0]
+    d = data.d
     if data.diagonal:
         var = np.diagonal(covs, axis1=1, axis2=2)
         prec = 1.0 / var
         const = means * means * prec + np.log(var) + LOG_2PI  # (C, d)
-        quad = data.X0sq @ prec.T
-        quad -= 2.0 * (data.X0 @ (means * prec).T)
-        if data.complete:
-            quad += const.sum(1)
-        else:
-            quad += const.sum(1) - data.miss @ const.T
-        quad *= -0.5
-        return quad
+        last = const.sum(1, keepdims=True) if data.complete else const
+        W = np.hstack([prec, -2.0 * means * prec, last])
+        W *= -0.5
+        return data.Z @ W.T
     pq = pattern_quantities(data, means, covs)
-    out = np.empty((data.n, C))
-    Qf = pq["Q"].reshape(len(data.slices), C, -1)
+    iu, ju = data.triu
+    # x^T Q x over the upper triangle: off-diagonal terms count twice
+    Qs = pq["Q"][:, :, iu, ju] * np.where(iu == ju, 1.0, 2.0)
     const = pq["muQmu"] + pq["logdet"] + data.n_obs[:, None] * LOG_2PI  # (P, C)
+    W = np.concatenate([Qs, -2.0 * pq["Qmu"], const[:, :, None]], axis=2)
+    W *= -0.5
+    if len(data.slices) == 1:
+        return data.Z @ W[0].T
+    out = np.empty((data.n, C))
     for p, sl in enumerate(data.slices):
-        q = data.XX0[sl] @ Qf[p].T
-        q -= 2.0 * (data.X0[sl] @ pq["Qmu"][p].T)
-        q += const[p]
-        q *= -0.5
-        out[sl] = q
+        np.matmul(data.Z[sl], W[p].T, out=out[sl])
     return out
 
 
@@ -269,30 +273,36 @@ def sufficient_statistics(data, resp, means, covs):
 
 
 def _sufficient_statistics_flat(data, resp, means, covs):
-    n = data.n
+    n, d = data.n, data.d
     C = resp.shape[1] * resp.shape[2]
-    d = data.d
-    R = resp.reshape(n, C) * data.w[:, None]
-    N = data.w @ resp.reshape(n, C)
+    R = resp.reshape(n, C)
+    if not data.unit_weights:
+        R = R * data.w[:, None]
     if data.diagonal:
-        T1 = R.T @ data.X0
-        T2 = R.T @ data.X0sq
-        if not data.complete:
-            rm = R.T @ data.miss
+        mom = R.T @ data.Z  # (C, 3d) or (C, 2d + 1)
+        T2 = mom[:, :d].copy()
+        T1 = mom[:, d : 2 * d].copy()
+        if data.complete:
+            N = mom[:, 2 * d]
+        else:
+            N = R.sum(0)
+            miss = N[:, None] - mom[:, 2 * d :]  # expected count with the value missing
             var = np.diagonal(covs, axis1=1, axis2=2)
-            T1 += means * rm
-            T2 += (means * means + var) * rm
+            T1 += means * miss
+            T2 += (means * means + var) * miss
         return N, T1, T2
+    iu, ju = data.triu
     P = len(data.slices)
-    n_p = np.empty((P, C))
-    m1 = np.empty((P, C, d))
-    m2 = np.empty((P, C, d * d))
+    q = data.Z.shape[1]
+    mom = np.empty((P, C, q))
     for p, sl in enumerate(data.slices):
-        Rp = R[sl]
-        n_p[p] = Rp.sum(0)
-        m1[p] = Rp.T @ data.X0[sl]
-        m2[p] = Rp.T @ data.XX0[sl]
-    m2 = m2.reshape(P, C, d, d)
+        np.matmul(R[sl].T, data.Z[sl], out=mom[p])
+    n_p = mom[:, :, -1]
+    m1 = mom[:, :, -1 - d : -1]
+    m2 = np.empty((P, C, d, d))
+    m2[:, :, iu, ju] = mom[:, :, : iu.size]
+    m2[:, :, ju, iu] = mom[:, :, : iu.size]
+    N = n_p.sum(0)
     if data.complete:
         return N, m1[0], m2[0]
     pq = pattern_quantities(data, means, covs, conditional=True)
