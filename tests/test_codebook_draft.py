@@ -80,6 +80,8 @@ def test_qualtrics_draft_uses_column_ids_with_question_text(tmp_path):
     assert (cb.response_scale.min, cb.response_scale.max) == (1, 5)
     assert f'text: "{STEM} - I like maths."' in draft.yaml
     assert cb.construct_keys == ("q3",)
+    assert (cb.id_column, cb.group_columns, dict(cb.voice_columns)) == ("Q1", ("Q2",), {"what_helps_you_learn_best": "Q4"})
+    assert 'id_column: "Q1"  # Student ID' in draft.yaml
 
 
 def test_microsoft_forms_draft_treats_name_as_a_name_column(tmp_path):

@@ -194,6 +194,7 @@ def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft
     id_col = None
     for col in t.columns:
         s = t[col]
+        label = raw.question_text.get(col) or str(col)  # Qualtrics: judge the question, not Q1_1
         meta = platform_metadata_reason(col, raw.format)
         k = " ".join(str(col).lower().split())
         if meta and k in {"name", "recipientfirstname", "recipientlastname", "recipient first name", "recipient last name"}:
@@ -202,27 +203,31 @@ def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft
         if meta:
             roles[col] = ("metadata", meta)
             continue
-        if id_col is None and _ID_HEADER.search(str(col)):
+        if id_col is None and _ID_HEADER.search(label):
             id_col = col
             roles[col] = ("id", "header names a student ID")
             continue
         scale = _observed(s)
-        if scale is not None and not _group_header(col):
+        if scale is not None and not _group_header(label):
             roles[col] = ("item", "Likert-like answers")
             items.append((col, scale))
             continue
-        if _NAME_HEADER.search(str(col)) and "values look like names" in ident.get(col, "values look like names"):
+        if _NAME_HEADER.search(label) and "values look like names" in ident.get(col, "values look like names"):
             roles[col] = ("name", "header says name")
             continue
         filled = s[s.str.strip() != ""]
         n_unique = filled.nunique()
-        if col in ident and not _group_header(col):
+        spaced = filled.str.contains(" ", regex=False).mean() if len(filled) else 0.0
+        mean_len = filled.str.len().mean() if len(filled) else 0.0
+        if col in ident and not _group_header(label):
             roles[col] = ("identifying", ident[col])
-        elif _group_header(col) and n_unique <= max(50, 0.2 * n):
+        elif _group_header(label) and n_unique <= max(50, 0.2 * n):
             roles[col] = ("group", "header names a group")
-        elif 1 <= n_unique <= 12 and n_unique <= 0.2 * max(n, 1) and filled.str.len().mean() < 30:
+        elif spaced >= 0.5 and mean_len >= 12:
+            roles[col] = ("voice", "free text")
+        elif 1 <= n_unique <= 12 and n_unique <= 0.2 * max(n, 1) and mean_len < 30:
             roles[col] = ("group?", f"{n_unique} distinct values")
-        elif len(filled) and (filled.str.len().mean() >= 8 or n_unique > 0.5 * len(filled)):
+        elif len(filled) and (mean_len >= 8 or n_unique > 0.5 * len(filled)):
             roles[col] = ("voice", "free text")
         else:
             roles[col] = ("unused", "not recognised")
@@ -252,6 +257,11 @@ def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft
 
     used_keys: set = set()
     used_items: set = set()
+
+    def note(col) -> str:
+        text = raw.question_text.get(col)
+        return f"  # {text[:80]}" if text and text != col else ""
+
     lines = [
         f"# Codebook drafted by `toolkit codebook init` from {raw.path.name} ({raw.format}).",
         "# Check every TODO, then: toolkit deidentify EXPORT --codebook THIS_FILE --out work/clean",
@@ -259,20 +269,20 @@ def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft
     ]
     lines += _scale_lines(common, "response_scale", "")
     if id_col is not None:
-        lines.append(f"id_column: {_q(id_col)}")
+        lines.append(f"id_column: {_q(id_col)}{note(id_col)}")
     else:
         lines.append("# TODO: no student ID column found. Without id_column, pseudonyms come from row numbers and waves do not link.")
     names = [c for c, (r, _) in roles.items() if r == "name"]
     lines.append("name_columns: [" + ", ".join(_q(c) for c in names) + "]")
     grp = [c for c, (r, _) in roles.items() if r == "group"]
     maybe = [c for c, (r, _) in roles.items() if r == "group?"]
-    lines.append("group_columns:" + ("" if grp else " []"))
-    lines += [f"  - {_q(c)}" for c in grp]
+    lines.append("group_columns:" + ("" if grp or maybe else " []"))
+    lines += [f"  - {_q(c)}{note(c)}" for c in grp]
     lines += [f"  # - {_q(c)}  # TODO: a group column? ({roles[c][1]})" for c in maybe]
     voice = [c for c, (r, _) in roles.items() if r == "voice"]
     lines.append("voice_columns:" + ("" if voice else " {}"))
     vkeys: set = set()
-    lines += [f"  {_unique_key(_slug(c), vkeys)}: {_q(c)}" for c in voice]
+    lines += [f"  {_unique_key(_slug(raw.question_text.get(c) or c), vkeys)}: {_q(c)}{note(c)}" for c in voice]
     left_out = [(c, why) for c, (r, why) in roles.items() if r in ("metadata", "identifying", "unused")]
     if left_out:
         lines.append("# Left out (deidentify drops every column the codebook does not name):")
