@@ -260,7 +260,7 @@ def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft
 
     def note(col) -> str:
         text = raw.question_text.get(col)
-        return f"  # {text[:80]}" if text and text != col else ""
+        return f"  # {' '.join(text.split())[:80]}" if text and text != col else ""  # one line, always
 
     lines = [
         f"# Codebook drafted by `toolkit codebook init` from {raw.path.name} ({raw.format}).",
