@@ -15,7 +15,7 @@ from click.testing import CliRunner
 import toolkit as tk
 from toolkit.cli import cli
 from toolkit.errors import ToolkitError
-from toolkit.report import build_report, exclusions, templates_for_leadership, who_responded
+from toolkit.report import build_report, exclusions, fit_overview, templates_for_leadership, who_responded
 from toolkit.sample import generate_sample
 
 MIN_CELL = 10
@@ -270,3 +270,10 @@ def test_templates_for_leadership_hide_a_small_profile_size(sample_dir, sample_c
     assert "Students: hidden" in text
     assert "\n### Profile 1: " in text
     assert not re.search(r"(^|\n)#{1,2} ", text)  # under the report's own section heading
+
+
+def test_fit_overview_words_a_tiny_smallest_profile_instead_of_its_share():
+    fit = pd.DataFrame({"model": [1, 1], "n_profiles": [2, 6], "bic": [10.0, 12.0], "n_min": [0.4, 0.0125],
+                        "entropy": [0.9, 0.8], "replicated": [True, False]})
+    out = fit_overview(fit, n=240, min_cell=MIN_CELL)
+    assert out["smallest profile (share)"].tolist() == ["40%", "under 10 students"]

@@ -209,13 +209,18 @@ _FIT_NAMES = {
 }
 
 
-def fit_overview(fit_table: pd.DataFrame) -> pd.DataFrame:
+def fit_overview(fit_table: pd.DataFrame, *, n: int | None = None, min_cell: int = MIN_CELL) -> pd.DataFrame:
     """The fit table with the columns a reader needs, rounded.
 
     Parameters
     ----------
     fit_table : DataFrame
         ``ProfileResults.fit_table``.
+    n : int, optional
+        Students analysed. With it, a smallest-profile share that stands for fewer than
+        ``min_cell`` students is shown as "under 10 students" instead of a percentage from which
+        the count could be worked out.
+    min_cell : int, default=10
 
     Returns
     -------
@@ -232,7 +237,12 @@ def fit_overview(fit_table: pd.DataFrame) -> pd.DataFrame:
     if "entropy" in out:
         out["entropy"] = out["entropy"].round(2)
     if "n_min" in out:
-        out["n_min"] = [("" if pd.isna(v) else f"{100 * v:.0f}%") for v in out["n_min"]]
+        out["n_min"] = [
+            "" if pd.isna(v)
+            else f"under {min_cell} students" if n is not None and 0 < round(v * n) < min_cell
+            else f"{100 * v:.0f}%"
+            for v in out["n_min"]
+        ]
     if "replicated" in out:
         out["replicated"] = out["replicated"].map({True: "yes", False: "no"})
     return out.rename(columns=_FIT_NAMES).set_index(["model", "profiles"])
