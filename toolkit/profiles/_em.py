@@ -109,9 +109,10 @@ class PreparedData:
             self.slices = [slice(int(a), int(b)) for a, b in zip(starts, stops)]
             self.obs = mask[starts].astype(float)  # (P, d) observed-coordinate indicators
             self.n_obs = self.obs.sum(1)
+        self.ZT = np.ascontiguousarray(self.Z.T)
 
     def unsort(self, rows):
-        """Return an array indexed by sorted row back in the caller's row order."""
+        """Put the rows (first axis) back in the caller's order."""
         out = np.empty_like(rows)
         out[self.order] = rows
         return out
@@ -131,7 +132,8 @@ def component_log_density(data, means, covs):
 
     Returns
     -------
-    ndarray of shape (n, C)
+    ndarray of shape (C, n)
+        Component-major, so that reductions over profiles combine long contiguous rows.
     """
     C = means.shape[0]
     d = data.d
@@ -142,7 +144,7 @@ def component_log_density(data, means, covs):
         last = const.sum(1, keepdims=True) if data.complete else const
         W = np.hstack([prec, -2.0 * means * prec, last])
         W *= -0.5
-        return data.Z @ W.T
+        return W @ data.ZT
     pq = pattern_quantities(data, means, covs)
     iu, ju = data.triu
     # x^T Q x over the upper triangle: off-diagonal terms count twice
@@ -151,10 +153,10 @@ def component_log_density(data, means, covs):
     W = np.concatenate([Qs, -2.0 * pq["Qmu"], const[:, :, None]], axis=2)
     W *= -0.5
     if len(data.slices) == 1:
-        return data.Z @ W[0].T
-    out = np.empty((data.n, C))
+        return W[0] @ data.ZT
+    out = np.empty((C, data.n))
     for p, sl in enumerate(data.slices):
-        np.matmul(data.Z[sl], W[p].T, out=out[sl])
+        out[:, sl] = W[p] @ data.ZT[:, sl]
     return out
 
 
@@ -202,29 +204,29 @@ def e_step(data, weights, means, covs):
 
     Returns
     -------
-    resp : ndarray of shape (n, K, S)
+    resp : ndarray of shape (K, S, n)
         Posterior probabilities (rows in the prepared, pattern-sorted order). Profiles come
-        before starts so that the reductions over profiles run along a long contiguous axis.
-    row_ll : ndarray of shape (n, S)
+        first so that the reductions over profiles combine long contiguous blocks.
+    row_ll : ndarray of shape (S, n)
         Per-row log-likelihood (unweighted).
     ll : ndarray of shape (S,)
         Weighted log-likelihood of each start.
     """
     S, K = weights.shape
     lp = component_log_density(data, _flat(means), _flat(covs))
-    lp = lp.reshape(data.n, K, S)
+    lp = lp.reshape(K, S, data.n)
     with np.errstate(divide="ignore"):
-        lp += np.log(weights).T[None]
-    mx = lp.max(axis=1)
+        lp += np.log(weights).T[:, :, None]
+    mx = lp.max(axis=0)
     mx[~np.isfinite(mx)] = 0.0
-    lp -= mx[:, None, :]
+    lp -= mx
     np.exp(lp, out=lp)
-    tot = lp.sum(axis=1)
-    lp /= tot[:, None, :]
+    tot = lp.sum(axis=0)
+    lp /= tot
     with np.errstate(divide="ignore"):
         row_ll = np.log(tot)
     row_ll += mx
-    ll = data.w @ row_ll
+    ll = row_ll @ data.w
     return lp, row_ll, ll
 
 
@@ -252,7 +254,7 @@ def sufficient_statistics(data, resp, means, covs):
 
     Parameters
     ----------
-    resp : ndarray of shape (n, K, S)
+    resp : ndarray of shape (K, S, n)
     means, covs : ndarrays of shape (S, K, d) and (S, K, d, d) (covs may be None for
         complete data)
 
@@ -268,24 +270,24 @@ def sufficient_statistics(data, resp, means, covs):
     N, T1, T2 = _sufficient_statistics_flat(
         data, resp, _flat(means), None if covs is None else _flat(covs)
     )
-    S, K = resp.shape[2], resp.shape[1]
+    K, S = resp.shape[0], resp.shape[1]
     return _unflat(N, S, K), _unflat(T1, S, K), _unflat(T2, S, K)
 
 
 def _sufficient_statistics_flat(data, resp, means, covs):
     n, d = data.n, data.d
-    C = resp.shape[1] * resp.shape[2]
-    R = resp.reshape(n, C)
+    C = resp.shape[0] * resp.shape[1]
+    R = resp.reshape(C, n)
     if not data.unit_weights:
-        R = R * data.w[:, None]
+        R = R * data.w
     if data.diagonal:
-        mom = R.T @ data.Z  # (C, 3d) or (C, 2d + 1)
+        mom = R @ data.Z  # (C, 3d) or (C, 2d + 1)
         T2 = mom[:, :d].copy()
         T1 = mom[:, d : 2 * d].copy()
         if data.complete:
             N = mom[:, 2 * d]
         else:
-            N = R.sum(0)
+            N = R.sum(1)
             miss = N[:, None] - mom[:, 2 * d :]  # expected count with the value missing
             var = np.diagonal(covs, axis1=1, axis2=2)
             T1 += means * miss
@@ -296,7 +298,7 @@ def _sufficient_statistics_flat(data, resp, means, covs):
     q = data.Z.shape[1]
     mom = np.empty((P, C, q))
     for p, sl in enumerate(data.slices):
-        np.matmul(R[sl].T, data.Z[sl], out=mom[p])
+        np.matmul(R[:, sl], data.Z[sl], out=mom[p])
     n_p = mom[:, :, -1]
     m1 = mom[:, :, -1 - d : -1]
     m2 = np.empty((P, C, d, d))
@@ -566,7 +568,7 @@ def run_em(
         if active.size == 0:
             break
         if not keep.all():
-            resp = resp[:, :, keep]
+            resp = resp[:, keep]
         w_new, m_new, c_new = m_step(
             data, resp, weights[active], means[active], covs[active], model, reg_covar, basis
         )

@@ -186,9 +186,13 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
     >>> X = np.vstack([rng.normal(0, 1, (100, 2)), rng.normal(4, 1, (50, 2))])
     >>> X[0, 1] = np.nan
     >>> lpm = LatentProfileModel(n_profiles=2, model=1, random_state=0).fit(X)
-    >>> lpm.means_.round(0)
+    >>> lpm.means_.round(0) + 0.0
     array([[0., 0.],
            [4., 4.]])
+    >>> lpm.weights_.round(2)
+    array([0.67, 0.33])
+    >>> lpm.predict_proba(X).shape
+    (150, 2)
     >>> lpm.n_parameters_
     7
     """
@@ -399,13 +403,14 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
 
         if all_degenerate:
             warnings.warn(
-                f"all {S} starts of model {self.model} with {K} profiles ended in a collapsed or "
-                "empty profile; the solution returned is degenerate. Use fewer profiles or a "
-                "model with shared covariances.",
+                f"every start of model {self.model} with {K} profiles ended in a collapsed or "
+                f"empty profile ({n_rejected} of {S} starts rejected); the solution returned is "
+                "degenerate (degenerate_=True) and should not be interpreted. Use fewer profiles "
+                "or a model with shared covariances.",
                 DegenerateSolutionWarning,
                 stacklevel=3,
             )
-        if not self.converged_:
+        if not self.converged_ and not all_degenerate:
             warnings.warn(
                 f"the best start did not converge in max_iter={self.max_iter} iterations "
                 f"(model {self.model}, {K} profiles); increase max_iter or tol",
@@ -443,8 +448,8 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         out = []
         if n_rand:
             S = len(labels)
-            resp = np.zeros((n, K, S))
-            resp[np.arange(n)[:, None], np.stack(labels, 1), np.arange(S)[None, :]] = 1.0
+            resp = np.zeros((K, S, n))
+            resp[np.stack(labels, 0), np.arange(S)[:, None], np.arange(n)[None, :]] = 1.0
             init_data = _em.PreparedData(Xf, w, np.zeros(d), diagonal)
             zeros_m = np.zeros((S, K, d))
             pooled_model = 3 if model in (4, 5) else model
@@ -494,7 +499,7 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         resp, row_ll, _ = _em.e_step(
             data, self.weights_[None], (self.means_ - center)[None], self.covariances_[None]
         )
-        return data.unsort(resp[:, :, 0]), data.unsort(row_ll[:, 0])
+        return data.unsort(resp[:, 0, :].T), data.unsort(row_ll[0])
 
     def predict_proba(self, X):
         """Posterior profile probabilities from each row's observed values (FIML).
