@@ -277,3 +277,11 @@ def test_fit_overview_words_a_tiny_smallest_profile_instead_of_its_share():
                         "entropy": [0.9, 0.8], "replicated": [True, False]})
     out = fit_overview(fit, n=240, min_cell=MIN_CELL)
     assert out["smallest profile (share)"].tolist() == ["40%", "under 10 students"]
+
+
+def test_the_report_notebook_has_one_source_also_reachable_as_package_data():
+    from toolkit.report import NOTEBOOK_CANDIDATES, report_notebook
+
+    project, packaged = NOTEBOOK_CANDIDATES
+    assert report_notebook() == project
+    assert packaged.resolve() == project.resolve()  # a symlink: wheels carry the file, git keeps one copy
