@@ -285,3 +285,15 @@ def test_the_report_notebook_has_one_source_also_reachable_as_package_data():
     project, packaged = NOTEBOOK_CANDIDATES
     assert report_notebook() == project
     assert packaged.resolve() == project.resolve()  # a symlink: wheels carry the file, git keeps one copy
+
+
+def test_provenance_date_follows_source_date_epoch_for_byte_identical_json(monkeypatch, sample_dir):
+    from toolkit.report import provenance
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+    a = provenance({"export": sample_dir / "survey_export.csv", "wave2": None}, {"seed": 1}, seed=1)
+    assert a["date"] == "2026-01-01T00:00:00+00:00" and set(a["inputs"]) == {"export"}
+    assert a == provenance({"export": sample_dir / "survey_export.csv"}, {"seed": 1}, seed=1)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    with pytest.raises(ToolkitError, match="SOURCE_DATE_EPOCH must be whole seconds"):
+        provenance({}, {}, seed=1)

@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import re
+import shutil
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -451,6 +452,19 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _run_date() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            when = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+        except ValueError:
+            raise user_error("SOURCE_DATE_EPOCH must be whole seconds since 1970", value=epoch,
+                             fix="unset it, or set it to a number such as 1767225600") from None
+    else:
+        when = _dt.datetime.now(_dt.timezone.utc)
+    return when.replace(microsecond=0).isoformat()
+
+
 def provenance(inputs: dict, parameters: dict, *, seed: int, date: str | None = None) -> dict:
     """What a reader needs to reproduce the report.
 
@@ -463,7 +477,9 @@ def provenance(inputs: dict, parameters: dict, *, seed: int, date: str | None = 
         The notebook's parameters (plain values).
     seed : int
     date : str, optional
-        ISO 8601 UTC time of the run; now when None.
+        ISO 8601 UTC time of the run. Default: ``$SOURCE_DATE_EPOCH`` when set (the
+        reproducible-builds convention, so that the same inputs give a byte-identical
+        ``provenance.json``), else now.
 
     Returns
     -------
@@ -482,7 +498,7 @@ def provenance(inputs: dict, parameters: dict, *, seed: int, date: str | None = 
     return {
         "toolkit_version": __version__,
         "python": platform.python_version(),
-        "date": date or _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "date": date or _run_date(),
         "seed": int(seed),
         "inputs": files,
         "parameters": parameters,
@@ -785,11 +801,6 @@ def build_report(
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         for stray in tmp.iterdir():  # the notebook writes nothing else; keep the folder clean anyway
             if stray.name not in ("report.ipynb", "report.html", "provenance.json"):
-                if stray.is_dir():
-                    import shutil
-
-                    shutil.rmtree(stray)
-                else:
-                    stray.unlink()
+                shutil.rmtree(stray) if stray.is_dir() else stray.unlink()
     out = Path(out_dir)
     return ReportResult(out, out / "report.html", out / "report.ipynb", out / "provenance.json", parameters)
