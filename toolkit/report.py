@@ -786,6 +786,7 @@ def build_report(
             pm.execute_notebook(
                 str(source), str(executed), parameters=parameters, cwd=str(tmp),
                 progress_bar=progress, kernel_name="python3", log_output=False,
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no kernel start-up chatter in the terminal
             )
         except PapermillExecutionError as exc:
             if exc.ename == "ToolkitError":
