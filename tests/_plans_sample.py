@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from toolkit.codebook import load_codebook
-from toolkit.config import SAMPLE_DIR
+from _sample_data import sample_codebook, sample_responses, sample_true_profile, scale_scores
 from toolkit.sample import PROFILES
 
 
@@ -42,22 +41,12 @@ def true_solution(scores: pd.DataFrame, profile: pd.Series, certainty: float | p
 
 @functools.lru_cache(maxsize=1)
 def _sample():
-    cb = load_codebook(SAMPLE_DIR / "codebook.yml")
-    raw = pd.read_csv(SAMPLE_DIR / "survey_export.csv", dtype=str, keep_default_na=False)
-    raw = raw.drop_duplicates(subset=[cb.id_column], keep="last")
-    scores = {}
-    for construct in cb.constructs:
-        cols = []
-        for item in construct.items:
-            codes = dict(zip(item.scale.labels, item.scale.values))
-            x = raw[item.column].map(lambda s: codes.get(s, np.nan)).astype(float)
-            cols.append(item.scale.reverse(x) if item.reverse else x)
-        scores[construct.key] = pd.concat(cols, axis=1).mean(axis=1, skipna=True)
-    index = pd.Index([f"S-{i:03d}" for i in range(len(raw))], name="pseudonym")  # stand-in pseudonyms
-    out = pd.DataFrame(scores).set_axis(index)
-    voice = pd.DataFrame({k: raw[q].to_numpy() for k, q in cb.voice_columns.items()}, index=index)
-    truth = pd.read_csv(SAMPLE_DIR / "truth.csv").set_index("student_id")
-    profile = pd.Series(truth.loc[raw[cb.id_column], "profile"].to_numpy(), index=index, name="profile")
+    responses = sample_responses()
+    cb = sample_codebook()
+    index = pd.Index([f"S-{i:03d}" for i in range(len(responses))], name="pseudonym")  # stand-in pseudonyms
+    out = scale_scores(responses, cb).set_axis(index)
+    voice = responses[list(cb.voice_columns)].set_axis(index)
+    profile = pd.Series(sample_true_profile(responses.index).to_numpy(), index=index, name="profile")
     return out, profile, voice, cb
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from toolkit.cli import cli
 from toolkit.config import SAMPLE_DIR
+from _sample_data import sample_responses
 from test_scaling import sample_scores
 
 CODEBOOK = SAMPLE_DIR / "codebook.yml"
@@ -86,14 +86,7 @@ def test_same_seed_gives_byte_identical_tables(work, result):
 
 def test_scaling_scores_a_responses_folder_with_its_codebook(tmp_path, work):
     cb, s1, _ = sample_scores()
-    raw = pd.read_csv(SAMPLE_DIR / "survey_export.csv", dtype=str, keep_default_na=False)
-    raw = raw.drop_duplicates(subset=[cb.id_column], keep="last")
-    resp = pd.DataFrame(index=pd.Index(raw[cb.id_column].to_numpy(dtype=object), name="pseudonym"))
-    for g in cb.group_columns:
-        resp[g] = raw[g].to_numpy()
-    for item in cb.items:
-        codes = {label: float(v) for label, v in zip(item.scale.labels, item.scale.values)}
-        resp[item.id] = raw[item.column].map(lambda s: codes.get(s, np.nan)).to_numpy(dtype=float)
+    resp = sample_responses().drop(columns=list(cb.voice_columns))
     (tmp_path / "clean").mkdir()
     resp.to_csv(tmp_path / "clean" / "responses.csv")
     r = run("scaling", "--responses", tmp_path / "clean", "--profiles", work / "profiles", "--codebook", CODEBOOK,

@@ -8,6 +8,7 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture
 
+from _sample_data import responses_from_export, scale_scores
 from toolkit import generate_sample, load_codebook, parse_codebook
 from toolkit.sample import CONSTRUCTS, ITEMS, LABELS, PROFILES, SAMPLE_CODEBOOK, write_sample
 
@@ -19,15 +20,7 @@ def sample():
 
 def _true_scale_scores(export: pd.DataFrame, codebook) -> pd.DataFrame:
     """Scale scores computed directly from the export (labels -> 1..5, reverse keyed, mean)."""
-    rows = export.drop_duplicates(codebook.id_column, keep="last").set_index(codebook.id_column)
-    out = {}
-    for c in codebook.constructs:
-        items = []
-        for item in c.items:
-            x = rows[item.column].map({lab: v for v, lab in zip(item.scale.values, item.scale.labels)}).astype(float)
-            items.append(item.scale.reverse(x) if item.reverse else x)
-        out[c.key] = pd.concat(items, axis=1).mean(axis=1)
-    return pd.DataFrame(out)
+    return scale_scores(responses_from_export(export, codebook), codebook)
 
 
 def test_same_seed_gives_identical_data_and_other_seed_differs():

@@ -19,8 +19,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from sklearn.mixture import GaussianMixture  # noqa: E402
 
-from toolkit.codebook import load_codebook  # noqa: E402
-from toolkit.config import SAMPLE_DIR  # noqa: E402
+from _sample_data import sample_codebook, sample_scale_scores  # noqa: E402
 from toolkit.errors import ToolkitError  # noqa: E402
 from toolkit.needs import need_scores  # noqa: E402
 from toolkit.scaling import (  # noqa: E402
@@ -35,30 +34,9 @@ from toolkit.scaling import (  # noqa: E402
 from toolkit.workload import load_workload  # noqa: E402
 
 
-def scores_from_export(path, cb) -> pd.DataFrame:
-    """Scale scores of an export of the sample: index pseudonym, group columns, constructs."""
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    raw = raw.drop_duplicates(subset=[cb.id_column], keep="last")
-    out = pd.DataFrame(index=pd.Index(raw[cb.id_column].to_numpy(dtype=object), name="pseudonym"))
-    for g in cb.group_columns:
-        out[g] = raw[g].to_numpy(dtype=object)
-    for c in cb.constructs:
-        cols = []
-        for item in c.items:
-            codes = {label: float(v) for label, v in zip(item.scale.labels, item.scale.values)}
-            x = raw[item.column].map(lambda s: codes.get(s, np.nan)).to_numpy(dtype=float)
-            cols.append(item.scale.reverse(x) if item.reverse else x)
-        block = np.column_stack(cols)
-        answered = (~np.isnan(block)).sum(axis=1)
-        out[c.key] = np.where(answered > 0, np.nansum(block, axis=1) / np.maximum(answered, 1), np.nan)
-    return out
-
-
 @functools.lru_cache(maxsize=1)
 def _sample():
-    cb = load_codebook(SAMPLE_DIR / "codebook.yml")
-    return (cb, scores_from_export(SAMPLE_DIR / "survey_export.csv", cb),
-            scores_from_export(SAMPLE_DIR / "survey_export_wave2.csv", cb))
+    return (sample_codebook(), sample_scale_scores(1, groups=True), sample_scale_scores(2, groups=True))
 
 
 def sample_scores():
