@@ -364,7 +364,7 @@ class _Validator:
             if not isinstance(val, int) or isinstance(val, bool):
                 self.fail(f"{where}.{name}", "a whole number", val)
         if lo >= hi:
-            self.fail(where, f"min below max", f"min {lo}, max {hi}")
+            self.fail(where, "min below max", f"min {lo}, max {hi}")
         labels = x.get("labels", []) or []
         labels = self.text_list(labels, f"{where}.labels")
         if labels and len(labels) != hi - lo + 1:

@@ -262,7 +262,7 @@ def _parse_entry(key: str, raw, file, base: Assumption | None) -> Assumption:
     a = _dc_replace(base, **fields)
     for f in ("value", "low", "high"):
         if getattr(a, f) < 0:
-            raise _fail(f"a time or a count cannot be negative", file, f"{key}.{f}", getattr(a, f),
+            raise _fail("a time or a count cannot be negative", file, f"{key}.{f}", getattr(a, f),
                         fix="write a number of zero or more")
     if not a.low <= a.value <= a.high:
         raise _fail(f"the range must hold the value: low={a.low:g} <= value={a.value:g} <= high={a.high:g} is false",
