@@ -33,8 +33,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-import yaml
-
+from ._yaml import parse_yaml, read_text_file
 from .errors import ToolkitError
 
 __all__ = ["ResponseScale", "Item", "Construct", "Codebook", "load_codebook", "parse_codebook"]
@@ -207,26 +206,14 @@ def load_codebook(path: str | PathLike) -> Codebook:
     ('interest', 'self_efficacy')
     """
     path = Path(path)
-    if not path.is_file():
-        raise ToolkitError(f"{path}: codebook file not found. Give the path of a codebook .yml file.")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ToolkitError(f"{path}: the codebook is not UTF-8 text ({exc.reason}). Save it as UTF-8.") from None
-    return parse_codebook(text, source=path, sha256=hashlib.sha256(raw).hexdigest())
+    text, sha256 = read_text_file(path, "codebook", "Give the path of a codebook .yml file.")
+    return parse_codebook(text, source=path, sha256=sha256)
 
 
 def parse_codebook(text: str, *, source: str | PathLike = "<codebook>", sha256: str | None = None) -> Codebook:
     """Validate codebook YAML given as text. See :func:`load_codebook`."""
     src = str(source)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ToolkitError(f"{src}{where}: the codebook is not valid YAML ({problem}). Check indentation and quotes.") from None
+    data = parse_yaml(text, src, "codebook")
     v = _Validator(src)
     if not isinstance(data, dict):
         v.fail("(top level)", "a mapping with keys title, response_scale and constructs", data)

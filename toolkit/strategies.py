@@ -36,10 +36,10 @@ from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 import pandas as pd
-import yaml
 
 from .codebook import Codebook
 from .config import PACKAGE_DATA
+from ._yaml import parse_yaml, read_text_file
 from .errors import ToolkitError
 
 __all__ = [
@@ -243,27 +243,17 @@ def load_strategy_library(path: str | PathLike | None = None) -> StrategyLibrary
     'low'
     """
     p = Path(path) if path is not None else DEFAULT_LIBRARY
-    if not p.is_file():
-        raise ToolkitError(f"{p}: strategy library file not found. Give the path of a strategy library .yml file "
-                           f"(copy {DEFAULT_LIBRARY.name} shipped with the toolkit to start one).")
-    raw = p.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ToolkitError(f"{p}: the strategy library is not UTF-8 text ({exc.reason}). Save it as UTF-8.") from None
-    return parse_strategy_library(text, source=p, sha256=hashlib.sha256(raw).hexdigest())
+    text, sha256 = read_text_file(
+        p, "strategy library",
+        f"Give the path of a strategy library .yml file (copy {DEFAULT_LIBRARY.name} shipped with the toolkit to start one).",
+    )
+    return parse_strategy_library(text, source=p, sha256=sha256)
 
 
 def parse_strategy_library(text: str, *, source: str | PathLike = "<strategy library>", sha256: str | None = None) -> StrategyLibrary:
     """Validate a strategy library given as YAML text. See :func:`load_strategy_library`."""
     src = str(source)
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ToolkitError(f"{src}{where}: the strategy library is not valid YAML ({problem}). Check indentation and quotes.") from None
+    data = parse_yaml(text, src, "strategy library")
 
     def fail(where: str, expected: str, found: Any) -> None:
         shown = found if isinstance(found, str) else repr(found)

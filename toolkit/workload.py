@@ -36,10 +36,10 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
-import yaml
 from sklearn.utils import check_random_state
 
 from .config import PACKAGE_DATA
+from ._yaml import parse_yaml, read_text_file
 from .errors import ToolkitError, user_error
 
 __all__ = [
@@ -279,17 +279,8 @@ def _check_positive(assumptions: Mapping[str, Assumption], file) -> None:
 
 
 def _read_yaml(path: Path):
-    if not path.is_file():
-        raise user_error("workload file not found", file=path, fix="give the path of a workload .yml file")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        raise user_error("the workload file is not UTF-8 text", file=path, fix="save it as UTF-8") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        row = mark.line + 1 if mark else None
-        raise user_error(f"the workload file is not valid YAML ({getattr(exc, 'problem', None) or exc})",
-                         file=path, row=row, fix="check indentation and colons") from None
+    text, _ = read_text_file(path, "workload", "Give the path of a workload .yml file.")
+    data = parse_yaml(text, str(path), "workload file")
     if data is None:
         data = {}
     if not isinstance(data, dict):
