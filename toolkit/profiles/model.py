@@ -341,6 +341,29 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
             ranked = np.concatenate([[0], ranked[ranked != 0]])
         if ranked.size == 0:  # every start collapsed: continue the least bad ones
             ranked = np.argsort(-np.nan_to_num(ll, nan=-np.inf), kind="stable")
+        # Successive halving: the better half of the starts gets another short_iter iterations,
+        # again and again until n_final are left, since early log-likelihoods rank starts poorly
+        # on heaped data (a start can climb by hundreds of units late, when a profile settles on
+        # a heap of identical answers). Each round costs half the one before.
+        while ranked.size > self.n_final and self.short_iter > 0:
+            mid = ranked[: max(self.n_final, ranked.size // 2)]
+            res = _run_chunks(
+                data_s, (weights[mid], means[mid], covs[mid]), chunk,
+                max_iter=self.short_iter, **opts_s,
+            )
+            weights[mid], means[mid], covs[mid], ll[mid] = res[:4]
+            n_iter[mid] += res[4]
+            degen[mid] |= res[6]
+            n_rejected += int(res[6].sum())
+            mid = mid[~res[6]]
+            ranked = mid[np.argsort(-ll[mid], kind="stable")]
+            ranked = _interleave(ranked[kind[ranked]], ranked[~kind[ranked]])
+            if self.init_params is not None and 0 in mid:
+                ranked = np.concatenate([[0], ranked[ranked != 0]])
+            if mid.size <= self.n_final:
+                break
+        if ranked.size == 0:  # every start collapsed: continue the least bad ones
+            ranked = np.argsort(-np.nan_to_num(ll, nan=-np.inf), kind="stable")
         # Full convergence of the best n_final starts. A start can still collapse on the way;
         # while fewer than two final starts survive, the next n_final candidates are run too
         # (at most MAX_FINAL_ROUNDS rounds).
