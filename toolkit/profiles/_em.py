@@ -9,16 +9,22 @@ StepMix has no 1, 4 or 5. This module therefore implements the E- and M-steps di
 Design for speed
 ----------------
 * Many random starts are fitted *at once*: the starts are stacked along a component axis of
-  length ``S * K`` (S starts, K profiles), so one EM iteration for all starts is a handful of
-  matrix products over the data, not a Python loop over starts or cases.
-* Rows are grouped by missingness pattern (rows are sorted by pattern once, so each pattern is a
-  contiguous block). For a pattern with observed set O, every quantity the E- and M-steps need is
-  a product of the responsibilities with the per-row moments ``[x_O, x_O x_O^T]``; the
-  conditional means and covariances of the missing values (standard FIML EM, Little and Rubin
-  2002, ch. 8 and 11) are then applied to these small per-component sums, never per case.
-* Diagonal models (1, 2) use a masked path: with a diagonal covariance, the marginal density
-  of the observed values is a product over observed coordinates, so the whole E-step is three
-  matrix products with the missingness mask.
+  length ``K * S`` (K profiles, S starts), so one EM iteration for all starts is a handful of
+  matrix products over the data, not a Python loop over starts or cases. Arrays over rows are
+  component-major, ``(K, S, n)``, so the log-sum-exp over profiles combines long contiguous
+  blocks.
+* Each row is expanded once into a small "design" row: ``[upper triangle of x x^T, x, 1]``
+  (zeros for missing values). The log-density of every row under every component is then a
+  single product of this design matrix with a per-component coefficient matrix, and the
+  M-step moments are a single product of the responsibilities with it.
+* Rows are grouped by missingness pattern (sorted once, so each pattern is a contiguous
+  block). For a pattern with observed set O, the inverses of Sigma_OO for all patterns and
+  components come from one batched inversion, and the conditional means and covariances of
+  the missing values (standard FIML EM, Little and Rubin 2002, ch. 8 and 11) are applied to
+  the small per-component moment sums, never per case.
+* Diagonal models (1, 2) use a masked design ``[x^2, x, observed indicator]``: with a diagonal
+  covariance the marginal density of the observed values is a product over observed
+  coordinates, so missing values need no pattern loop at all.
 
 Models 4 and 5 have no closed-form M-step. Their covariance matrices are *linear* in the free
 parameters (Sigma_k = sum_a theta_a B_ak), so the M-step maximises the expected complete-data
@@ -189,7 +195,8 @@ def pattern_quantities(data, means, covs, conditional=False):
         B = miss[:, None, :, None] * SQ
         out["G"] = B + (m[:, :, None] * np.eye(d))[:, None]
         out["a"] = miss[:, None, :] * means[None] - np.einsum("pcij,cj->pci", B, means)
-        out["Ccond"] = (miss[:, :, None] * miss[:, None, :])[:, None] * (covs[None] - SQ @ covs[None])
+        miss2 = (miss[:, :, None] * miss[:, None, :])[:, None]
+        out["Ccond"] = miss2 * (covs[None] - SQ @ covs[None])
     return out
 
 

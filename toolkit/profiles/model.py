@@ -129,7 +129,8 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         EM iterations of the best start (short phase + final phase).
     converged_ : bool
     replicated_ : bool
-        Whether at least two final starts reached the best log-likelihood within 0.01.
+        Whether at least two final starts reached the best log-likelihood within 0.01 (or
+        within ``10 * tol * |LL|`` when that is larger, i.e. on very large data).
     n_rejected_starts_ : int
         Starts rejected as degenerate (collapsed covariance or almost empty profile).
     degenerate_ : bool
@@ -408,7 +409,9 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         best = good[np.argmax(fll[good])]
         best_ll = float(fll[best])
         finals = np.sort(fll[good])[::-1]
-        replicated = int((np.abs(finals - best_ll) <= REPLICATION_TOL).sum()) >= 2
+        # 0.01, or what the stopping rule can resolve on very large data (|LL| ~ 1e7)
+        rep_tol = max(REPLICATION_TOL, 10.0 * float(self.tol) * abs(best_ll))
+        replicated = int((np.abs(finals - best_ll) <= rep_tol).sum()) >= 2
 
         order = _profile_order(fw[best], fm[best])
         self.weights_ = fw[best][order].copy()
@@ -504,11 +507,10 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         wts = wts / wts.sum()
         if model in _em.DIAGONAL_MODELS:
             covs = np.diagonal(covs, axis1=2, axis2=3)[..., None] * np.eye(d)
-            if model == 1:
-                covs = np.broadcast_to((wts[..., None, None] * covs).sum(1, keepdims=True), covs.shape)
-        elif model == 3:
-            covs = np.broadcast_to((wts[..., None, None] * covs).sum(1, keepdims=True), covs.shape)
-        elif model in (4, 5):
+        if model in _em.SHARED_COVARIANCE_MODELS:  # 1 and 3: the weighted pooled matrix
+            pooled = (wts[..., None, None] * covs).sum(1, keepdims=True)
+            covs = np.broadcast_to(pooled, covs.shape)
+        if model in (4, 5):
             covs = _em.project_to_structure(covs, _em.covariance_basis(model, K, d))
         return wts, mus, np.array(covs)
 
