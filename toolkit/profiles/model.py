@@ -98,9 +98,12 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
     n_starts : int, default=50
         Number of random starts (half k-means++ seeds, half random partitions).
     n_final : int, default=10
-        Number of best starts (after ``short_iter`` iterations) run to full convergence.
+        Number of best starts run to full convergence.
     short_iter : int, default=20
-        EM iterations for every start before choosing the ``n_final`` best.
+        EM iterations per round of the start phase: every start gets ``short_iter``
+        iterations, then the better half (best k-means++ and best random-partition starts
+        alternately) another ``short_iter``, and so on until ``n_final`` starts are left
+        (successive halving), which then run to convergence.
     max_iter : int, default=2000
         Maximum EM iterations of a final start.
     tol : float, default=1e-8
