@@ -22,14 +22,24 @@ from .strategies import Strategy, StrategyLibrary, load_strategy_library
 from .plans import GoalImport, PlanCosts, PlanSet, ProfileTemplate, StudentPlan, draft_plans, import_goals
 from .plans_plots import plot_student, plot_template
 from .profiles import (
+    DegenerateSolutionWarning,
     LatentProfileModel,
     ProfileResults,
     ProfileSolution,
+    Recommendation,
+    ReplicationWarning,
     align_profiles,
     assign_profiles,
     fit_clusters,
     fit_profiles,
+    information_criteria,
+    load_model,
+    plot_certainty,
+    plot_fit_indices,
+    plot_profile_means,
     profile_stability,
+    relative_entropy,
+    save_model,
 )
 from .suppression import suppress, suppress_labels
 from .report import ReportResult, build_report
@@ -103,11 +113,21 @@ __all__ = [
     "plot_student",
     # profiles
     "LatentProfileModel",
+    "ReplicationWarning",
+    "DegenerateSolutionWarning",
+    "information_criteria",
+    "relative_entropy",
     "fit_profiles",
     "ProfileResults",
     "ProfileSolution",
+    "Recommendation",
     "align_profiles",
     "profile_stability",
     "fit_clusters",
     "assign_profiles",
+    "save_model",
+    "load_model",
+    "plot_profile_means",
+    "plot_fit_indices",
+    "plot_certainty",
 ]
