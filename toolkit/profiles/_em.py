@@ -142,7 +142,6 @@ def component_log_density(data, means, covs):
         Component-major, so that reductions over profiles combine long contiguous rows.
     """
     C = means.shape[0]
-    d = data.d
     if data.diagonal:
         var = np.diagonal(covs, axis1=1, axis2=2)
         prec = 1.0 / var
