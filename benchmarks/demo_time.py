@@ -1,8 +1,9 @@
-"""Wall time of the demo report: the whole pipeline on the bundled sample, as `toolkit demo` runs it.
+"""Wall time of the demo: the whole pipeline on the bundled sample, as `toolkit demo` runs it.
 
-Runs :func:`toolkit.report.build_report` on data/sample (wave 1 + wave 2, the full default grid:
-models 1, 2, 3, 6 and K = 1..6) into a temporary folder with a temporary key, and prints one
-Markdown table row for benchmarks/README.md. Target: under 60 s once the venv exists.
+Runs :func:`toolkit.pipeline.run_demo` on data/sample (every stage's command on wave 1 and wave 2,
+then the report with the full default grid: models 1, 2, 3, 6 and K = 1..6) into a temporary
+folder with a temporary key, and prints one Markdown table row for benchmarks/README.md (the
+stages' own messages go to stderr-like noise above it). Target: under 60 s once the venv exists.
 
     .venv/bin/python benchmarks/demo_time.py [--repeat 2]
 """
@@ -25,13 +26,12 @@ def main() -> None:
         os.environ["TOOLKIT_KEY_FILE"] = str(Path(tmp) / "key" / "pseudonym.key")
         t0 = time.perf_counter()
         from toolkit.config import DEFAULT_SEED, SAMPLE_DIR
-        from toolkit.report import build_report
+        from toolkit.pipeline import run_demo
 
         t_import = time.perf_counter() - t0
         for i in range(args.repeat):
             start = time.perf_counter()
-            build_report(SAMPLE_DIR / "survey_export.csv", SAMPLE_DIR / "codebook.yml", Path(tmp) / f"demo{i}",
-                         wave2=SAMPLE_DIR / "survey_export_wave2.csv", seed=DEFAULT_SEED, progress=False)
+            run_demo(SAMPLE_DIR, Path(tmp) / f"demo{i}", seed=DEFAULT_SEED, progress=False)
             wall = time.perf_counter() - start
             load = os.getloadavg()[0]
             now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
