@@ -15,6 +15,7 @@ import pandas as pd
 
 from ._atomic import atomic_output_dir
 from .codebook import Codebook, load_codebook
+from ._csv import defuse_formulas
 from .errors import user_error
 
 __all__ = ["run_plans", "run_import_goals", "read_profile_solution", "NAMES_WARNING"]
@@ -264,7 +265,7 @@ def run_import_goals(goals_path, plans_dir) -> list[str]:
     with atomic_output_dir(plans_dir) as tmp:
         result.plans.to_csv(tmp / "plans.csv", lineterminator="\n")
         if len(result.unknown):
-            result.unknown.to_csv(tmp / "goals-unknown.csv", index=False, lineterminator="\n")
+            defuse_formulas(result.unknown).to_csv(tmp / "goals-unknown.csv", index=False, lineterminator="\n")
     msgs = [result.summary(), f"Updated {ppath}."]
     if len(result.unknown):
         msgs.append(f"The rows with unknown pseudonyms are in {plans_dir / 'goals-unknown.csv'}.")

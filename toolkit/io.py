@@ -645,8 +645,9 @@ def write_deidentified(result, out_dir: str | PathLike, *, protect=()) -> Path:
         ``out_dir``.
     """
     from ._atomic import atomic_output_dir
+    from ._csv import defuse_formulas
 
-    responses = result.responses
+    responses = defuse_formulas(result.responses)  # free text must not run as a formula in Excel
     # Answers are whole numbers: writing them through a nullable integer type gives "4" instead
     # of "4.0" and is five times faster than formatting floats (a million rows: 4 s, not 20 s).
     whole = {

@@ -25,6 +25,7 @@ from typing import Mapping
 import jinja2
 from markupsafe import Markup
 
+from ._csv import defuse_formulas
 from .errors import user_error
 from .plans import PlanSet, StudentPlan
 
@@ -275,8 +276,9 @@ def write_plan_files(plans: PlanSet, folder: str | Path) -> list[Path]:
         path.write_text(text, encoding="utf-8", newline="\n")
         written.append(path)
 
-    put("plans.csv", plans.to_frame().to_csv(lineterminator="\n"))
-    put("templates.csv", plans.templates_frame().to_csv(lineterminator="\n"))
+    # students' own words must not run as a spreadsheet formula when the CSV is opened
+    put("plans.csv", defuse_formulas(plans.to_frame()).to_csv(lineterminator="\n"))
+    put("templates.csv", defuse_formulas(plans.templates_frame()).to_csv(lineterminator="\n"))
     put("templates.md", plans.templates_markdown())
     for t in plans.templates:
         put(f"sheets/template-{t.profile}.html", render_template_sheet(plans, t.profile))
