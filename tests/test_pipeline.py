@@ -41,7 +41,7 @@ def test_no_identifier_of_the_sample_reaches_any_demo_output(demo):
             assert not leaked, f"{path.relative_to(demo)} holds {len(leaked)} identifier(s) of the sample"
 
 
-def test_a_stage_mistake_stops_the_demo_with_exit_2(tmp_path, sample_dir):
+def test_a_stage_mistake_stops_the_demo_with_exit_2(tmp_path, sample_dir, monkeypatch):
     (tmp_path / "sample").mkdir()
     for name in ("survey_export.csv", "survey_export_wave2.csv"):
         (tmp_path / "sample" / name).write_bytes((sample_dir / name).read_bytes())
@@ -51,4 +51,8 @@ def test_a_stage_mistake_stops_the_demo_with_exit_2(tmp_path, sample_dir):
 
     with pytest.raises(ToolkitError, match="codebook.yml: key 'response_scale'"):
         run_demo(tmp_path / "sample", tmp_path / "out", seed=1, progress=False)
-    assert not (tmp_path / "out" / "report.html").exists()
+    assert not (tmp_path / "out").exists()  # the first stage failed: nothing after it ran
+    monkeypatch.setattr("toolkit.cli.SAMPLE_DIR", tmp_path / "sample")
+    result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.output.count("Error:") == 1 and "Traceback" not in result.output

@@ -46,6 +46,7 @@ def run_demo(sample_dir: str | os.PathLike, out_dir: str | os.PathLike, *, seed:
     Path
         The report's HTML file.
     """
+    import click
     from tqdm.auto import tqdm
 
     from .cli import cli
@@ -54,9 +55,10 @@ def run_demo(sample_dir: str | os.PathLike, out_dir: str | os.PathLike, *, seed:
     sample_dir, out_dir = Path(sample_dir), Path(out_dir)
     steps = demo_steps(sample_dir, out_dir / "teacher", seed=seed)
     for args in tqdm(steps, desc="Pipeline stages", unit="stage", disable=not progress):
-        # standalone_mode=False: a ToolkitError propagates to the caller (the demo command),
-        # which prints it and exits 2 like any other command.
-        cli.main(args=args, prog_name="toolkit", standalone_mode=False)
+        # click.Group.invoke, not the toolkit group's own, so that a ToolkitError stops the demo
+        # here and reaches the demo command, which prints it once and exits 2.
+        with cli.make_context("toolkit", list(args)) as ctx:
+            click.Group.invoke(cli, ctx)
     result = build_report(
         sample_dir / "survey_export.csv",
         sample_dir / "codebook.yml",
