@@ -117,6 +117,14 @@ def test_report_folder_holds_the_page_the_executed_notebook_and_provenance_only(
     assert not (result.out_dir / key_file.name).exists()
 
 
+def test_kept_notebook_names_input_files_but_no_local_folder_or_key_location(built, sample_dir):
+    result, _, _, key_file = built
+    text = result.notebook.read_text(encoding="utf-8")
+    assert str(key_file) not in text and str(key_file.parent) not in text
+    assert str(sample_dir) not in text
+    assert "survey_export.csv" in text and "codebook.yml" in text  # still says which files
+
+
 def test_page_has_no_code_cells_or_prompts(built):
     _, html, page, _ = built
     assert "jp-CodeMirrorEditor" not in page.classes and "highlight" not in page.classes

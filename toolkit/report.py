@@ -692,6 +692,29 @@ def _existing(path, what: str, option: str) -> Path:
     return p.resolve()
 
 
+def _without_local_paths(nb, parameters: dict, source: Path, executed: Path):
+    """The executed notebook with local folders removed from what papermill recorded.
+
+    papermill writes the parameters into the notebook's metadata and an injected cell, with full
+    paths: the key file's location and folders that may carry a user's or a school's name. The
+    kept notebook names input files by their file name only (their SHA-256 is in the provenance)
+    and the key file not at all.
+    """
+    import nbformat
+
+    replace = {str(source): source.name, str(executed): executed.name}
+    for name, value in parameters.items():
+        if name == "key_file":
+            replace[str(value)] = "(the pseudonym key file)"
+        elif name.endswith("_path") and value:
+            replace[str(value)] = Path(value).name
+    # Longest first, so that a folder never replaces part of a longer path before it is seen.
+    text = nbformat.writes(nb)
+    for old in sorted(replace, key=len, reverse=True):
+        text = text.replace(json.dumps(old)[1:-1], json.dumps(replace[old])[1:-1])
+    return nbformat.reads(text, as_version=4)
+
+
 def build_report(
     export: str | os.PathLike,
     codebook: str | os.PathLike,
@@ -792,7 +815,7 @@ def build_report(
             if exc.ename == "ToolkitError":
                 raise ToolkitError(exc.evalue) from None
             raise
-        nb = nbformat.read(executed, as_version=4)
+        nb = _without_local_paths(nbformat.read(executed, as_version=4), parameters, source, executed)
         shown = {k: v for k, v in parameters.items() if k not in ("key_file",) and not k.endswith("_path")}
         prov = provenance({"export": export, "codebook": codebook, "wave2": wave2, "workload": workload},
                           shown, seed=seed, date=date)
