@@ -91,9 +91,15 @@ def plot_tradeoff(tradeoff: pd.DataFrame, *, ways=("templated", "hybrid"), ax=No
         if g.empty:
             continue
         ax.plot(g["hours_per_term"], g["fidelity"], "o-", color=_COLORS.get(way), label=WAY_LABELS.get(way, way))
+        # Points run K = 1, 2, ... from left to right; labelling every one makes the crowded
+        # right-hand end unreadable, so only the first, the knee and the last are labelled.
+        ends = {int(g["n_profiles"].min()), int(g["n_profiles"].max())}
+        below = way == ways[0]
         for _, r in g.iterrows():
-            ax.annotate(f"K={int(r['n_profiles'])}", (r["hours_per_term"], r["fidelity"]), textcoords="offset points",
-                        xytext=(4, -10), fontsize="x-small")
+            if int(r["n_profiles"]) in ends or bool(r["knee"]):
+                ax.annotate(f"K={int(r['n_profiles'])}", (r["hours_per_term"], r["fidelity"]),
+                            textcoords="offset points", xytext=(4, -12 if below else 7), fontsize="x-small",
+                            color=_COLORS.get(way))
         knee = g[g["knee"].astype(bool)]
         if not knee.empty:
             r = knee.iloc[0]
@@ -104,7 +110,7 @@ def plot_tradeoff(tradeoff: pd.DataFrame, *, ways=("templated", "hybrid"), ax=No
     ax.set_ylabel("fidelity: share of growth areas addressed")
     ax.set_ylim(min(0.0, float(tradeoff["fidelity"].min()) - 0.05) if len(tradeoff) else 0, 1.05)
     ax.legend(fontsize="small", loc="lower right")
-    ax.set_title("Hours against fidelity as the number of profiles K grows")
+    ax.set_title("Hours against fidelity as the number of profiles K grows (K = 1, 2, ... left to right)")
     return ax
 
 
