@@ -155,6 +155,19 @@ def test_import_goals_updates_plans_and_reports_unknown_pseudonyms(drafted, work
     pd.testing.assert_frame_equal(plans.drop(index=pids), before.drop(index=pids))
 
 
+def test_imported_goals_cannot_run_as_a_spreadsheet_formula(drafted, work, tmp_path):
+    out = tmp_path / "plans"
+    shutil.copytree(drafted[0], out)
+    pid = work["responses"].index[0]
+    goals = tmp_path / "goals.csv"
+    pd.DataFrame({"pseudonym": [pid], "goal": ["=SUM(A1:A9)*10"]}).to_csv(goals, index=False)
+    result, output = run("plans", "import-goals", goals, "--plans", out)
+    assert result.exit_code == 0, output
+    plans = pd.read_csv(out / "plans.csv", index_col="pseudonym", dtype=str, keep_default_na=False)
+    assert plans.loc[pid, "goal"] == "'=SUM(A1:A9)*10"
+    assert not plans.apply(lambda col: col.str.startswith(("=", "+", "@"))).any().any()
+
+
 def test_goals_option_prints_the_goals_on_the_sheets(work, tmp_path):
     pid = work["responses"].index[3]
     goals = tmp_path / "goals.csv"

@@ -263,7 +263,8 @@ def run_import_goals(goals_path, plans_dir) -> list[str]:
                          fix="give the --out folder of toolkit plans")
     result = import_goals(table.set_index("pseudonym"), _read_goals(goals_path), source=str(goals_path))
     with atomic_output_dir(plans_dir) as tmp:
-        result.plans.to_csv(tmp / "plans.csv", lineterminator="\n")
+        # the imported goals are free text: they must not run as a formula in a spreadsheet
+        defuse_formulas(result.plans).to_csv(tmp / "plans.csv", lineterminator="\n")
         if len(result.unknown):
             defuse_formulas(result.unknown).to_csv(tmp / "goals-unknown.csv", index=False, lineterminator="\n")
     msgs = [result.summary(), f"Updated {ppath}."]
