@@ -407,17 +407,29 @@ def test_missing_group_column_is_noted_not_fatal():
 
 
 # ------------------------------------------------------------------------------------- engine
-def test_default_fit_is_the_profile_engine_and_a_stand_in_can_replace_it(study):
+def test_default_fit_is_the_profile_engine_and_a_stand_in_can_replace_it(study, monkeypatch):
+    import toolkit.scaling as scaling
     from toolkit.profiles import LatentProfileModel
 
+    # Without fit=, every solution comes from fit_lpa, the profile engine.
+    engine, models = scaling.fit_lpa, []
+
+    def spy(*args, **kwargs):
+        sol = engine(*args, **kwargs)
+        models.append(sol.model)
+        return sol
+
+    monkeypatch.setattr(scaling, "fit_lpa", spy)
     cb, s1, _ = sample_scores()
+    scaling_study(s1, codebook=cb, k_range=range(1, 3), groups=(), n_draws=10, random_state=0)
+    assert models and all(isinstance(m, LatentProfileModel) for m in models)
+    monkeypatch.undo()
     st = scaling_study(s1, codebook=cb, k_range=range(1, 5), groups=(), fit=gmm_fit, n_draws=10, random_state=0, k=4)
     assert isinstance(st.fidelity, pd.DataFrame) and st.k == 4
     # The two fits find similar profiles: fidelity of K=4 templated within 0.1.
     a = study.fidelity.set_index(["n_profiles", "way"]).loc[(4, "templated"), "fidelity"]
     b = st.fidelity.set_index(["n_profiles", "way"]).loc[(4, "templated"), "fidelity"]
     assert abs(a - b) < 0.1
-    assert LatentProfileModel is not None
 
 
 def test_needs_come_from_toolkit_needs(study):
