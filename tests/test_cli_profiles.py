@@ -63,7 +63,8 @@ def test_profiles_choose_and_columns_options(scores_csv, tmp_path):
     assert r.exit_code == 0, r.output
     prof = pd.read_csv(tmp_path / "profiles.csv")
     assert sorted(prof["construct"].unique()) == ["interest", "self_efficacy", "test_anxiety"]
-    assert json.loads((tmp_path / "model.json").read_text())["chosen_by"] == "user"
+    doc = json.loads((tmp_path / "model.json").read_text())
+    assert doc["chosen_by"] == "user" and (doc["model"], doc["n_profiles"]) == (2, 3)
     assert prof["profile"].max() == 3
 
 

@@ -68,10 +68,13 @@ def test_scaling_uses_the_k_of_the_profiles_folder(result):
 
 def test_scaling_outputs_hold_no_student_level_rows(result):
     _, out = result
-    cb, s1, _ = sample_scores()
+    cb, s1, s2 = sample_scores()
+    students = set(s1.index) | set(s2.index)
     for name in TABLES:
         text = (out / f"{name}.csv").read_text(encoding="utf-8")
-        assert not any(p in text for p in s1.index[:20]), name
+        assert [p for p in students if p in text] == [], name
+    text = (out / "statements.md").read_text(encoding="utf-8")
+    assert [p for p in students if p in text] == []
 
 
 def test_same_seed_gives_byte_identical_tables(work, result):

@@ -180,7 +180,7 @@ def test_planted_identifiers_in_the_voice_never_reach_a_plan(plans):
     from toolkit import generate_sample
 
     text = plans.to_frame().to_csv()
-    assert [c for c in generate_sample().canaries if c in text] == []
+    assert [c for c in generate_sample().canaries if c.casefold() in text.casefold()] == []
     assert "[EMAIL]" in text or "[NAME]" in text  # the scrubbed text is there, the identifier is not
 
 

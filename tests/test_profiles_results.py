@@ -282,6 +282,7 @@ def test_fit_table_agrees_with_r_mclust_on_complete_data():
         warnings.simplefilter("ignore")
         res = fit_profiles(scores.dropna(), n_profiles=range(1, 6), models=(1, 2, 3), random_state=0)
     ft = res.fit_table.set_index(["model", "n_profiles"])
+    same_optimum = []
     for key, (ll, df, bic, icl) in _MCLUST.items():
         row = ft.loc[key]
         assert row["n_parameters"] == df, key
@@ -289,8 +290,10 @@ def test_fit_table_agrees_with_r_mclust_on_complete_data():
         # the engine reaches at least its likelihood: equal at K=1, higher at mclust's local optima
         assert row["log_lik"] >= ll - 0.01, key
         if abs(row["log_lik"] - ll) < 0.01:  # the same optimum: the same criteria
+            same_optimum.append(key)
             assert row["bic"] == pytest.approx(-bic, abs=0.03), key
             assert row["icl"] == pytest.approx(-icl, abs=0.05), key
+    assert {(1, 1), (3, 1)} <= set(same_optimum)  # one profile has one optimum: the criteria were compared
     # (1, 5) and (3, 2): mclust stopped in a worse local optimum
     assert ft.loc[(1, 5), "log_lik"] > _MCLUST[(1, 5)][0] + 5
     assert ft.loc[(3, 2), "log_lik"] > _MCLUST[(3, 2)][0] + 5

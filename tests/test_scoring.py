@@ -309,8 +309,9 @@ def test_scale_score_plot_draws_one_box_per_construct_and_returns_the_axes(cb, r
     assert [t.get_text() for t in ax.get_yticklabels()] == list(cb.construct_keys)
     assert len(ax.collections) == len(cb.construct_keys)  # the students' dots
     plt.close(fig)
-    ax = plot_scale_scores(scores)
-    assert ax.figure is not None
+    ax = plot_scale_scores(scores)  # no axes given: it makes its own and draws the same
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(cb.construct_keys)
+    assert len(ax.collections) == len(cb.construct_keys)
     plt.close(ax.figure)
 
 
