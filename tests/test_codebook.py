@@ -38,7 +38,7 @@ def test_issue_example_loads_into_frozen_dataclass():
     assert [(i.id, i.reverse) for i in se.items] == [("se1", False), ("se2", True)]
     assert se.items[1].column == "When the work gets hard, I give up."
     assert cb.item_columns["I am confident I can do well in this class."] == "se1"
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="cannot assign to field 'title'"):
         cb.title = "changed"  # frozen
 
 
@@ -90,8 +90,9 @@ def test_sample_codebook_file_loads_with_hash(sample_dir):
 )
 def test_every_codebook_mistake_names_the_key_and_what_is_expected(change, message):
     text = change(MINIMAL)
-    with pytest.raises(ToolkitError, match=message):
+    with pytest.raises(ToolkitError, match=message) as err:
         parse_codebook(text, source="cb.yml")
+    assert str(err.value).startswith("cb.yml"), str(err.value)  # the message names the file
 
 
 def test_duplicate_item_id_across_constructs_is_refused():
