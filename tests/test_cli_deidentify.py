@@ -252,6 +252,18 @@ def test_roster_names_are_scrubbed(tmp_path):
     assert "yusra" not in _all_output_text(tmp_path / "o").casefold()
 
 
+def test_a_roster_that_is_not_utf8_exits_2_naming_its_line_but_not_the_name(tmp_path):
+    folder, cb = _setup(tmp_path)
+    export = write_google_csv(folder / "e.csv")
+    (tmp_path / "roster.txt").write_bytes("Ana Quill\nJos\u00e9 N\u00fa\u00f1ez\n".encode("latin-1"))
+    result, out = run("deidentify", export, "--codebook", cb, "--out", tmp_path / "o", "--roster", tmp_path / "roster.txt")
+    assert result.exit_code == 2, out
+    assert "Traceback" not in out and len(out.strip().splitlines()) == 1
+    assert re.search(r"roster\.txt, row 2: the roster file is not UTF-8 text\. Save it as UTF-8", out), out
+    assert "Jos" not in out and "Ana" not in out
+    assert not (tmp_path / "o").exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # codebook init
 

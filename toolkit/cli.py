@@ -155,7 +155,13 @@ def deidentify(export, codebook_path, out_dir, key_file, min_answered, min_cell,
     if roster is not None:
         if not roster.is_file():
             raise user_error("roster file not found", file=roster, fix="give a text file with one student name a line")
-        names = [line.strip() for line in roster.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
+        data = roster.read_bytes()
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:  # the line is named, never its text: it holds a name
+            raise user_error("the roster file is not UTF-8 text", file=roster, row=data[:exc.start].count(b"\n") + 1,
+                             fix="save it as UTF-8 (Notepad: Save as, Encoding UTF-8) and run again") from None
+        names = [line.strip() for line in text.splitlines() if line.strip()]
     raw = read_export(export, cb)
     new_key = not key_path.exists()
     key = load_or_create_key(key_path)
