@@ -135,7 +135,18 @@ def test_non_numeric_score_exits_2_naming_row_and_column(tmp_path, work):
     r = run("scaling", "--responses", tmp_path / "scores", "--profiles", work / "profiles", "--codebook", CODEBOOK,
             "--out", tmp_path / "out")
     assert r.exit_code == 2
-    assert f"row {s1.index[2]}, column 'interest', value 'n/a?'" in r.output
+    # the file, and the row as a spreadsheet shows it (header = row 1)
+    assert f"{tmp_path / 'scores' / 'scores.csv'}, row 4, column 'interest', value 'n/a?': a scale score is not a number" in r.output
+    assert "Traceback" not in r.output and not (tmp_path / "out").exists()
+
+
+def test_an_unreadable_assignments_file_exits_2(tmp_path, work):
+    (tmp_path / "prof").mkdir()
+    (tmp_path / "prof" / "assignments.csv").write_text("", encoding="utf-8")
+    r = run("scaling", "--responses", work / "scores", "--profiles", tmp_path / "prof", "--codebook", CODEBOOK,
+            "--out", tmp_path / "out")
+    assert r.exit_code == 2
+    assert "assignments.csv: the assignments file cannot be read as CSV" in r.output
 
 
 def test_help_shows_an_example():

@@ -356,8 +356,12 @@ def plans_import_goals(goals_path, plans_dir):
         click.echo(m)
 
 
-def _scaling_read_scores(path: Path, groups, what: str):
-    """Read a scores CSV (index pseudonym): numeric columns as floats, group columns as text."""
+def _scaling_read_scores(path: Path, groups, what: str, numeric=()):
+    """Read a scores CSV (index pseudonym): numeric columns as floats, group columns as text.
+
+    A column of ``numeric`` (the codebook's constructs) holding a value that is not a number is a
+    user error naming the file, its row as a spreadsheet shows it, the column and the value.
+    """
     import pandas as pd
 
     from .errors import user_error
@@ -379,7 +383,12 @@ def _scaling_read_scores(path: Path, groups, what: str):
             continue
         values = raw[c].str.strip().replace("", None)
         num = pd.to_numeric(values, errors="coerce")
-        if (num.notna() == values.notna()).all():
+        bad = num.isna() & values.notna()
+        if c in numeric and bad.any():
+            i = int(bad.to_numpy().argmax())
+            raise user_error("a scale score is not a number", file=path, row=i + 2, column=c, value=values.iloc[i],
+                             fix="correct the value or leave the cell empty, or re-run toolkit score")
+        if not bad.any():
             raw[c] = num.astype(float)
     return raw
 
@@ -413,7 +422,11 @@ def _scaling_profile_choice(profiles_dir: Path):
                     break
     asg = profiles_dir / "assignments.csv"
     if k is None and asg.is_file():
-        head = pd.read_csv(asg, nrows=0).columns
+        try:
+            head = pd.read_csv(asg, nrows=0, encoding="utf-8-sig").columns
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise user_error(f"the assignments file cannot be read as CSV ({type(exc).__name__})", file=asg,
+                             fix="re-run toolkit profiles, or pass --k") from None
         ps = [c for c in head if str(c)[:1] == "p" and str(c)[1:].isdigit()]
         k = len(ps) or None
     return model, k
@@ -460,10 +473,11 @@ def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_pat
         found = [p / "codebook.yml" for p in (folder, folder.parent, Path(profiles_dir)) if (p / "codebook.yml").is_file()]
         codebook_path = found[0] if found else None
     cb = load_codebook(codebook_path) if codebook_path is not None else None
+    constructs = tuple(cb.construct_keys) if cb is not None else ()
     if responses_dir.is_file():
-        scores = _scaling_read_scores(responses_dir, groups, "the scores file")
+        scores = _scaling_read_scores(responses_dir, groups, "the scores file", constructs)
     elif (responses_dir / "scores.csv").is_file():
-        scores = _scaling_read_scores(responses_dir / "scores.csv", groups, "the scores file")
+        scores = _scaling_read_scores(responses_dir / "scores.csv", groups, "the scores file", constructs)
     elif (responses_dir / "responses.csv").is_file():
         if cb is None:
             raise user_error("responses.csv must be scored with its codebook, and none was found", file=responses_dir,
@@ -478,7 +492,7 @@ def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_pat
     else:
         raise user_error("no scores.csv or responses.csv in this folder", file=responses_dir,
                          fix="give the --out folder of toolkit score (or of toolkit deidentify)")
-    wave2 = _scaling_read_scores(Path(wave2_path), groups, "the wave-2 scores file") if wave2_path else None
+    wave2 = _scaling_read_scores(Path(wave2_path), groups, "the wave-2 scores file", constructs) if wave2_path else None
     p_model, p_k = _scaling_profile_choice(Path(profiles_dir))
     model = model or p_model or 1
     k = k or p_k
