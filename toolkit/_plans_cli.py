@@ -131,11 +131,8 @@ def _read_inputs(responses_dir: Path, cb: Codebook) -> tuple[pd.DataFrame, pd.Da
             scores[k] = num.astype(float)
         source = str(spath)
     elif responses is not None:
-        try:
-            from .scoring import score_scales
-        except ImportError:  # pragma: no cover - the scoring stage ships with the toolkit
-            raise user_error("no scores.csv beside the responses, and this toolkit cannot score them", file=responses_dir,
-                             fix="score them first with toolkit score and put scores.csv in this folder") from None
+        from .scoring import score_scales
+
         scores = score_scales(responses, cb)
         source = f"{rpath} (scored with the codebook)"
     else:

@@ -92,6 +92,7 @@ from .codebook import Codebook
 from .config import MIN_CELL
 from .errors import ToolkitError, user_error
 from .needs import growth_areas, need_scores, profile_focus
+from .suppression import HIDDEN as _HIDDEN, suppress
 from .workload import WAYS, TEMPLATE_SCOPES, Workload, _derive, load_workload, way_minutes
 
 __all__ = [
@@ -578,31 +579,9 @@ def transition_table(wave1: pd.Series, wave2: pd.Series, n_profiles: int) -> pd.
 
 
 # --------------------------------------------------------------------------------- suppression
-_HIDDEN = "hidden"
-
-
-def _suppressor():
-    """The report stage's one suppression function, or None before that stage is installed."""
-    try:
-        from .suppression import suppress
-    except ImportError:  # pragma: no cover - toolkit.suppression ships with the package
-        return None
-    return suppress
-
-
 def _suppress_counts(table: pd.DataFrame, count_columns: Sequence[str], min_cell: int, **kwargs) -> pd.DataFrame:
-    """Pass counts through :func:`toolkit.suppression.suppress` (counts become text).
-
-    Without that module, the same primary rule is applied here: a count of 1..min_cell-1 is
-    shown as "hidden" (no complementary suppression).
-    """
-    suppress = _suppressor()
-    if suppress is not None:
-        return suppress(table, count_columns=list(count_columns), min_cell=min_cell, **kwargs)
-    out = table.copy()
-    for c in count_columns:
-        out[c] = [(_HIDDEN if 0 < v < min_cell else str(int(v))) for v in table[c]]
-    return out
+    """Pass counts through :func:`toolkit.suppression.suppress`, the one suppression function (counts become text)."""
+    return suppress(table, count_columns=list(count_columns), min_cell=min_cell, **kwargs)
 
 
 def _suppress_transfer(transfer: pd.DataFrame, min_cell: int, notes: list) -> pd.DataFrame:
