@@ -540,3 +540,23 @@ def test_bad_study_options_are_refused(kw, match):
     cb, s1, _ = sample_scores()
     with pytest.raises(ToolkitError, match=match):
         scaling_study(s1, codebook=cb, fit=gmm_fit, **kw)
+
+
+@pytest.mark.parametrize("n_both, n_changed", [(30, 3), (30, 7), (60, 4), (240, 6), (240, 37)])
+def test_a_hidden_number_of_changes_cannot_be_worked_out_from_the_rounded_share(n_both, n_changed):
+    from toolkit.scaling import _statements
+
+    ids = [f"P-{i:03d}" for i in range(n_both)]
+    w1 = pd.Series(1, index=ids)
+    w2 = pd.Series([2] * n_changed + [1] * (n_both - n_changed), index=ids)
+    projection = pd.DataFrame(columns=["n_students", "way"])
+    text = _statements(projection, 2, None, None, None, transition_table(w1, w2, 2), None, None, 10,
+                       changed_hidden=True)[-1]
+    share = int(re.search(r"roughly (\d+)% of the ([\d,]+) students", text).group(1))
+    # the counts of changed students that round to the same share: a step spans min_cell students,
+    # so even the 0% and 100% ends (half a step) leave at least min_cell / 2 possible counts
+    consistent = [c for c in range(n_both + 1) if text == _statements(
+        projection, 2, None, None, None, transition_table(w1, pd.Series([2] * c + [1] * (n_both - c), index=ids), 2),
+        None, None, 10, changed_hidden=True)[-1]]
+    assert n_changed in consistent and len(consistent) >= 5, (share, consistent)
+

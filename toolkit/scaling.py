@@ -749,8 +749,11 @@ def _statements(projection, k, fid, knee_text, transfer, transitions, breakeven,
         allrow = transitions.set_index("wave1_profile").loc["all"]
         changed, total = int(allrow["changed"]), int(allrow["n"])
         if total > 0 and changed_hidden:
+            # Round to steps of 5% that each span at least min_cell students: with a step of 5%
+            # of 30 students (1.5), "roughly 10%" would give back the hidden count exactly.
+            step = 5 * max(1, math.ceil(20 * min_cell / total))
             out.append(
-                f"Between the waves, roughly {5 * round(20 * changed / total)}% of the {total:,} students in both "
+                f"Between the waves, roughly {step * round(100 * changed / total / step)}% of the {total:,} students in both "
                 f"waves moved to another profile, and their plans would need rewriting from a new template (the "
                 f"exact count is hidden because a profile's count is under {min_cell})."
             )
