@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import codecs
-import os
 import json
+import os
+import re
 
 import numpy as np
 import openpyxl
@@ -395,6 +396,17 @@ def test_unknown_answer_that_is_an_identifier_is_not_shown_in_the_error(tmp_path
     with pytest.raises(ToolkitError, match=r"row 4, column .*, value '\[EMAIL\]': unknown answer label") as err:
         item_answers(raw, cb)
     assert EMAILS[2] not in str(err.value)
+
+
+@pytest.mark.parametrize("typed, shown", [(IDS[5], "[ID]"), (NAMES[5].split()[0], "[NAME]"), (NAMES[5].split()[1].lower(), "[NAME]")])
+def test_a_students_own_id_or_name_typed_as_an_answer_is_not_shown_in_the_error(tmp_path, typed, shown):
+    frame = google_frame()
+    frame.loc[2, google_columns()["m1"]] = typed
+    cb = parse_codebook(codebook_yaml(google_columns()))
+    raw = read_export(write_google_csv(tmp_path / "g.csv", frame), cb)
+    with pytest.raises(ToolkitError, match=rf"row 4, column .*, value '{re.escape(shown)}': unknown answer label") as err:
+        item_answers(raw, cb)
+    assert typed not in str(err.value)
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")

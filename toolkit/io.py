@@ -567,11 +567,22 @@ def _code_values(uniques, item: Item) -> tuple[dict, list]:
     return mapping, unknown
 
 
-def _safe_value(text: str) -> str:
-    """An answer shown in an error message, with any email, phone, name pair... replaced."""
+def _safe_value(text: str, raw: RawExport | None = None, codebook: Codebook | None = None) -> str:
+    """An answer shown in an error message, with any email, phone, name pair... replaced.
+
+    With the export and its codebook, the students' own IDs and names (from the ID and name
+    columns) are replaced too: a student who typed their ID or first name into an answer cell.
+    """
     from .privacy import scrub_text  # privacy imports this module; import at call time
 
-    return scrub_text([text]).iloc[0]
+    ids, names = [], []
+    if raw is not None and codebook is not None:
+        if codebook.id_column and codebook.id_column in raw.table.columns:
+            ids = [v for v in raw.table[codebook.id_column].astype(str) if v.strip()]
+        for c in codebook.name_columns:
+            if c in raw.table.columns:
+                names += [v for v in raw.table[c].astype(str) if v.strip()]
+    return scrub_text([text], names=names, ids=ids).iloc[0]
 
 
 def item_answers(raw: RawExport, codebook: Codebook) -> pd.DataFrame:
@@ -612,7 +623,7 @@ def item_answers(raw: RawExport, codebook: Codebook) -> pd.DataFrame:
             raise user_error(
                 f"unknown answer label for item {item.id}{extra}; first seen in rows {rows}{more}. "
                 f"The codebook knows the labels {known} and numbers {item.scale.min} to {item.scale.max}",
-                file=raw.path, row=rows.split(",")[0], column=item.column, value=_safe_value(str(bad).strip()),
+                file=raw.path, row=rows.split(",")[0], column=item.column, value=_safe_value(str(bad).strip(), raw, codebook),
                 fix="add the label to the codebook's response_scale (or the item's own scale) in the right order, or correct the export",
             )
         values = np.array([mapping[u] for u in uniques], dtype=np.float64)
