@@ -230,6 +230,16 @@ def test_cli_options_are_checked_before_anything_runs(tmp_path, sample_dir):
     assert res.exit_code == 2 and "missing.csv: the export does not exist" in res.output
 
 
+def test_a_key_file_inside_the_report_folder_is_refused_before_anything_runs(tmp_path, sample_dir):
+    out = tmp_path / "report"
+    res = CliRunner().invoke(cli, ["report", str(sample_dir / "survey_export.csv"), "--codebook",
+                                   str(sample_dir / "codebook.yml"), "--out", str(out), "--key-file",
+                                   str(out / "keys" / "pseudonym.key"), "--quiet"])
+    assert res.exit_code == 2, res.output
+    assert "the key file is inside the output folder" in res.output and "Traceback" not in res.output
+    assert not out.exists()
+
+
 def test_missing_inputs_raise_a_user_error():
     with pytest.raises(ToolkitError, match=r"nope\.csv: the export does not exist"):
         build_report("nope.csv", "codebook.yml", "out")

@@ -789,6 +789,9 @@ def build_report(
     if not models or any(m not in (1, 2, 3, 4, 5, 6) for m in models):
         raise user_error("models are tidyLPA's numbers 1 to 6", value=str(models), fix="for example --models 1,2,3,6")
     key_path = Path(key_file).expanduser().resolve() if key_file else default_key_file()
+    if Path(out_dir).resolve() in key_path.resolve().parents:
+        raise user_error("the key file is inside the output folder, where it would be shared with the report",
+                         file=key_path, fix="keep the key outside the project and the output folders")
     parameters = {
         "export_path": str(export),
         "codebook_path": str(codebook),
