@@ -97,7 +97,7 @@ def test_kmeans_finds_the_sample_profiles_and_gives_the_same_shape():
 
 def test_cluster_means_and_se_use_the_observed_scores():
     X = pd.DataFrame({"a": [0.0, 0.2, np.nan, 10.0, 10.4, 10.2], "b": [0.0, 1.0, 0.5, 9.0, 9.0, 9.3]})
-    with pytest.warns(MissingValueWarning):
+    with pytest.warns(MissingValueWarning, match=r"^1 missing score\(s\) were replaced by their construct.s mean"):
         sol = fit_clusters(X, n_profiles=[2], methods=["kmeans"], random_state=0).solution("kmeans", 2)
     # two clusters of 3: the tie is broken by the mean, so the high cluster is profile 1
     assert sol.means.loc[1, "a"] == pytest.approx(10.2)
