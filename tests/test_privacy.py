@@ -282,6 +282,8 @@ def test_same_key_links_waves_and_another_key_does_not(sample_dir, sample_codebo
     pd.testing.assert_frame_equal(w1.responses, again.responses)
     shared = set(w1.responses.index) & set(w2.responses.index)
     assert len(shared) >= 0.9 * len(w2.responses)
+    # every wave-2 student is a wave-1 student: each one's pseudonym is in the wave-1 ledger
+    assert set(w2.responses.index) <= set(w1.ledger["pseudonym"])
     assert not set(other.responses.index) & set(w1.responses.index)
 
 
