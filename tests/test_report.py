@@ -289,6 +289,25 @@ def test_templates_for_leadership_hide_a_small_profile_size(sample_dir, sample_c
     assert not re.search(r"(^|\n)#{1,2} ", text)  # under the report's own section heading
 
 
+def test_profile_overview_hides_the_averages_of_a_profile_under_the_minimum_cell(sample_dir, sample_codebook):
+    from toolkit.report import plot_profiles, profile_overview
+
+    clean = tk.deidentify(tk.read_export(sample_dir / "survey_export.csv", sample_codebook), sample_codebook,
+                          key=bytes(32))
+    scores = tk.score_scales(clean.responses, sample_codebook)
+    solution = tk.fit_profiles(scores, n_profiles=[4], models=[1], random_state=0).solution(1, 4)
+    smallest = int(solution.sizes.idxmin())
+    table = profile_overview(solution, sample_codebook, min_cell=int(solution.sizes.min()) + 1)
+    labels = [c.label for c in sample_codebook.constructs]
+    assert (table.loc[smallest, ["students", *labels]] == "hidden").all()
+    others = table.drop(index=smallest)
+    assert others[labels].map(lambda v: isinstance(v, float)).all().all()
+    ax = plot_profiles(solution, sample_codebook, min_cell=int(solution.sizes.min()) + 1)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(ax.containers) == 3 and len(legend) == 3
+    assert not any(t.startswith(f"{smallest}:") for t in legend)
+
+
 def test_fit_overview_words_a_tiny_smallest_profile_instead_of_its_share():
     fit = pd.DataFrame({"model": [1, 1], "n_profiles": [2, 6], "bic": [10.0, 12.0], "n_min": [0.4, 0.0125],
                         "entropy": [0.9, 0.8], "replicated": [True, False]})

@@ -262,7 +262,7 @@ def profile_overview(solution, codebook, *, min_cell: int = MIN_CELL) -> pd.Data
     -------
     DataFrame
         Index ``profile`` 1..K; ``name``, ``students``, ``share`` (text), one column per scale
-        label (mean on the answer scale, 2 decimals).
+        label (mean on the answer scale, 2 decimals; "hidden" for a profile under ``min_cell``).
     """
     labels = {c.key: c.label for c in codebook.constructs}
     sizes = solution.sizes.astype(int)
@@ -271,12 +271,15 @@ def profile_overview(solution, codebook, *, min_cell: int = MIN_CELL) -> pd.Data
                           "share": 100.0 * sizes.to_numpy() / max(int(sizes.sum()), 1)},
                          index=pd.Index(sizes.index, name="profile"))
     shown = suppress(table, ["students"], min_cell=min_cell, percent_columns={"share": "students"})
-    means = solution.means.round(2).rename(columns=labels)
+    means = solution.means.round(2).rename(columns=labels).astype(object)
+    # A profile of fewer than min_cell students is a small group: its averages describe those few
+    # students, so they are hidden with its size.
+    means.loc[sizes.index[sizes.to_numpy() < min_cell]] = "hidden"
     return shown.join(means)
 
 
 def plot_profiles(solution, codebook, *, min_cell: int = MIN_CELL, ax=None):
-    """The profile plot (means with 95% intervals), its legend's group sizes suppressed.
+    """The profile plot (means with 95% intervals) without profiles under ``min_cell``, sizes suppressed.
 
     Parameters
     ----------
@@ -292,11 +295,17 @@ def plot_profiles(solution, codebook, *, min_cell: int = MIN_CELL, ax=None):
     from .profiles.plots import plot_profile_means
 
     labels = {c.key: c.label for c in codebook.constructs}
-    ax = plot_profile_means(solution, ax=ax, labels=labels)
+    sizes = solution.sizes.astype(int)
+    # A profile under min_cell students is not drawn: its line would describe those few students.
+    drawn = [int(k) for k in sizes.index if sizes[k] >= min_cell]
+    ax = plot_profile_means(solution, ax=ax, labels=labels, profiles=drawn)
     handles, _ = ax.get_legend_handles_labels()
-    names = [f"{int(k)}: {solution.names.get(int(k), '')}" for k in solution.sizes.index]
-    ax.legend(handles, suppress_labels(names, solution.sizes.astype(int).tolist(), min_cell),
-              fontsize="small", loc="best")
+    names = [f"{k}: {solution.names.get(k, '')}" for k in drawn]
+    shown = suppress_labels(names, [int(sizes[k]) for k in drawn], min_cell)
+    if len(drawn) < len(sizes):
+        ax.text(0.01, 0.01, f"profiles under {min_cell} students are not drawn", transform=ax.transAxes,
+                fontsize="x-small", color="grey")
+    ax.legend(handles, shown, fontsize="small", loc="best")
     return ax
 
 

@@ -25,7 +25,7 @@ def _axes(ax):
     return ax
 
 
-def plot_profile_means(solution, ax=None, *, standardized=False, labels=None, ci=True):
+def plot_profile_means(solution, ax=None, *, standardized=False, labels=None, ci=True, profiles=None):
     """Profile means per construct with 95% intervals, one line per profile.
 
     Parameters
@@ -39,6 +39,8 @@ def plot_profile_means(solution, ax=None, *, standardized=False, labels=None, ci
         Construct -> axis label.
     ci : bool, default=True
         Draw the 95% intervals (``profile_table.lower``/``upper``) as error bars.
+    profiles : iterable of int, optional
+        Draw only these profiles (default all); the report leaves out profiles too small to show.
 
     Returns
     -------
@@ -50,7 +52,7 @@ def plot_profile_means(solution, ax=None, *, standardized=False, labels=None, ci
     x = np.arange(len(constructs))
     data = solution.data[constructs].astype(float)
     mu, sd = data.mean(), data.std(ddof=1).replace(0, 1.0)
-    for k in solution.means.index:
+    for k in solution.means.index if profiles is None else [k for k in solution.means.index if k in set(profiles)]:
         rows = table[table["profile"] == k].set_index("construct").loc[constructs]
         m, lo, hi = rows["mean"], rows["lower"], rows["upper"]
         if standardized:
