@@ -8,7 +8,8 @@ stepmix)::
     .venv/bin/python benchmarks/lpa_grid.py --large    # the 1,000,000-row case only
 
 Case 1: models 1, 2, 3, 6 by K = 1..6 on the complete cases of pisaUSA15 (5,358 x 4,
-standardised). Tools: this engine (defaults: 50 starts, 10 final, tol 1e-8), scikit-learn
+standardised). Tools: this engine (defaults: 50 starts, 10 final, plus K - 1 split starts from
+the K - 1 profile fit, tol 1e-8), scikit-learn
 ``GaussianMixture`` (n_init=10, default tol=1e-3 and strict tol=1e-8; model 1 has no
 equivalent), StepMix (n_init=10, its defaults otherwise; model 1 has no equivalent).
 Solutions with a collapsed profile (eigenvalue below 1e-4 of the data's variances, the
