@@ -32,3 +32,19 @@ def test_deidentify_writes_student_words_that_cannot_run_as_formulas(tmp_path, s
     voice = responses["helps_me_learn"]
     assert not voice.str.startswith(("=", "+", "@")).any()
     assert voice.str.startswith("'=HYPERLINK").sum() == 1
+
+
+def test_score_writes_group_labels_that_cannot_run_as_formulas(tmp_path, sample_dir):
+    responses = pd.DataFrame({"pseudonym": ["P-1", "P-2", "P-3"], "Grade": ["9", "9", "10"],
+                              "Section": ["=cmd|' /C calc'!A0", "9A", "10A"], "Gender": ["F", "M", "F"]})
+    from toolkit import load_codebook
+
+    cb = load_codebook(sample_dir / "codebook.yml")
+    for i, item in enumerate(cb.items):
+        responses[item.id] = [1 + (i % 5), 2, 3]
+    responses.to_csv(tmp_path / "responses.csv", index=False)
+    result = CliRunner().invoke(cli, ["score", str(tmp_path / "responses.csv"), "--codebook", str(sample_dir / "codebook.yml"),
+                                      "--out", str(tmp_path / "scores")])
+    assert result.exit_code == 0, result.output
+    scores = pd.read_csv(tmp_path / "scores" / "scores.csv", dtype=str)
+    assert scores["Section"].tolist() == ["'=cmd|' /C calc'!A0", "9A", "10A"]

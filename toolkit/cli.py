@@ -197,6 +197,7 @@ def score(responses_path, codebook_path, out_dir, min_items, method):
     import warnings
 
     from ._atomic import atomic_output_dir
+    from ._csv import defuse_formulas
     from .codebook import load_codebook
     from .reliability import ReliabilityWarning, item_statistics, reliability
     from .scoring import keyed_items, score_scales
@@ -210,7 +211,7 @@ def score(responses_path, codebook_path, out_dir, min_items, method):
         rel = reliability(responses, cb)
     items = item_statistics(responses, cb)
     groups = [c for c in cb.group_columns if c in responses.columns]
-    table = responses[groups].join(scores)
+    table = defuse_formulas(responses[groups]).join(scores)  # group labels are typed by people too
     with atomic_output_dir(out_dir) as tmp:
         table.to_csv(tmp / "scores.csv", index_label="pseudonym", float_format="%.10g", lineterminator="\n")
         rel.to_csv(tmp / "reliability.csv", index=False, float_format="%.10g", lineterminator="\n")
