@@ -43,7 +43,7 @@ def measure(export: Path, codebook: Path, out: Path) -> dict:
     """Read, de-identify and write; seconds of each step and peak memory (this process)."""
     from toolkit.codebook import load_codebook
     from toolkit.io import read_export, write_deidentified
-    from toolkit.privacy import deidentify
+    from toolkit.privacy.deidentify import deidentify
 
     cb = load_codebook(codebook)
     key = os.urandom(32)  # a throwaway key: nothing here is kept

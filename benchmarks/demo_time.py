@@ -26,7 +26,7 @@ def main() -> None:
         os.environ["TOOLKIT_KEY_FILE"] = str(Path(tmp) / "key" / "pseudonym.key")
         t0 = time.perf_counter()
         from toolkit.config import DEFAULT_SEED, SAMPLE_DIR
-        from toolkit.pipeline import run_demo
+        from toolkit.cli.demo import run_demo
 
         t_import = time.perf_counter() - t0
         for i in range(args.repeat):

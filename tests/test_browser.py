@@ -10,7 +10,7 @@ import subprocess
 import matplotlib.image as mpimg
 import pytest
 
-from toolkit.report import build_report
+from toolkit.report.build import build_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SECTIONS = ["Who responded", "How reliable the scales are", "How many profiles, and why", "What a plan looks like",

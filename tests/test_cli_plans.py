@@ -20,9 +20,10 @@ from toolkit import generate_sample, load_codebook
 from toolkit.cli import cli
 from toolkit.config import SAMPLE_DIR
 from toolkit.io import read_export, write_deidentified
-from toolkit.privacy import deidentify, load_or_create_key, pseudonymize
+from toolkit.privacy.deidentify import deidentify
+from toolkit.privacy.keys import load_or_create_key, pseudonymize
 from toolkit.sample import PROFILES
-from toolkit.scoring import score_scales
+from toolkit.scoring.scales import score_scales
 
 CODEBOOK = SAMPLE_DIR / "codebook.yml"
 

@@ -46,7 +46,7 @@ def test_a_stage_mistake_stops_the_demo_with_exit_2(tmp_path, sample_dir, monkey
     for name in ("survey_export.csv", "survey_export_wave2.csv"):
         (tmp_path / "sample" / name).write_bytes((sample_dir / name).read_bytes())
     (tmp_path / "sample" / "codebook.yml").write_text("title: broken\n", encoding="utf-8")
-    from toolkit.pipeline import run_demo
+    from toolkit.cli.demo import run_demo
     from toolkit.errors import ToolkitError
 
     with pytest.raises(ToolkitError, match="codebook.yml: key 'response_scale'"):

@@ -15,9 +15,10 @@ import pytest
 from _plans_sample import TrueSolution, sample_inputs, true_solution
 
 from toolkit.errors import ToolkitError
-from toolkit.plans import TALK_FIRST, PlanCosts, draft_plans, import_goals
-from toolkit.plans_plots import plot_student, plot_template
-from toolkit.plans_render import (
+from toolkit.plans.drafting import TALK_FIRST, PlanCosts, draft_plans
+from toolkit.plans.goals import import_goals
+from toolkit.plans.plots import plot_student, plot_template
+from toolkit.plans.render import (
     render_plan_sheet,
     render_reflection_sheet,
     render_template_sheet,
@@ -25,9 +26,9 @@ from toolkit.plans_render import (
     write_named_sheets,
     write_plan_files,
 )
-from toolkit.privacy import scrub_text
+from toolkit.scrub import scrub_text
 from toolkit.sample import PROFILES
-from toolkit.strategies import GROUP_GROUPINGS, load_strategy_library
+from toolkit.plans.strategies import GROUP_GROUPINGS, load_strategy_library
 
 NAME = {name: k for k, (name, _, _) in PROFILES.items()}
 

@@ -35,7 +35,7 @@ from toolkit import (
     read_export,
     scrub_text,
 )
-from toolkit.privacy import identifying_columns
+from toolkit.privacy.columns import identifying_columns
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 import toolkit as tk
 from toolkit.cli import cli
 from toolkit.errors import ToolkitError
-from toolkit.report import build_report, exclusions, fit_overview, templates_for_leadership, who_responded
+from toolkit.report.build import build_report
+from toolkit.report.tables import exclusions, fit_overview, templates_for_leadership, who_responded
 from toolkit.sample import generate_sample
 
 MIN_CELL = 10
@@ -290,7 +291,7 @@ def test_templates_for_leadership_hide_a_small_profile_size(sample_dir, sample_c
 
 
 def test_profile_overview_hides_the_averages_of_a_profile_under_the_minimum_cell(sample_dir, sample_codebook):
-    from toolkit.report import plot_profiles, profile_overview
+    from toolkit.report.tables import plot_profiles, profile_overview
 
     clean = tk.deidentify(tk.read_export(sample_dir / "survey_export.csv", sample_codebook), sample_codebook,
                           key=bytes(32))
@@ -316,7 +317,8 @@ def test_fit_overview_words_a_tiny_smallest_profile_instead_of_its_share():
 
 
 def test_the_report_notebook_has_one_source_also_reachable_as_package_data():
-    from toolkit.report import NOTEBOOK_CANDIDATES, report_notebook
+    from toolkit.report.build import NOTEBOOK_CANDIDATES
+    from toolkit.report.build import report_notebook
 
     project, packaged = NOTEBOOK_CANDIDATES
     assert report_notebook() == project
@@ -324,7 +326,7 @@ def test_the_report_notebook_has_one_source_also_reachable_as_package_data():
 
 
 def test_provenance_date_follows_source_date_epoch_for_byte_identical_json(monkeypatch, sample_dir):
-    from toolkit.report import provenance
+    from toolkit.report.build import provenance
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     a = provenance({"export": sample_dir / "survey_export.csv", "wave2": None}, {"seed": 1}, seed=1)

@@ -21,8 +21,8 @@ from sklearn.mixture import GaussianMixture  # noqa: E402
 
 from _sample_data import sample_codebook, sample_scale_scores  # noqa: E402
 from toolkit.errors import ToolkitError  # noqa: E402
-from toolkit.needs import need_scores  # noqa: E402
-from toolkit.scaling import (  # noqa: E402
+from toolkit.plans.needs import need_scores  # noqa: E402
+from toolkit.scaling.study import (
     ProfileFit,
     ScalingStudy,
     find_knee,
@@ -31,7 +31,7 @@ from toolkit.scaling import (  # noqa: E402
     transfer_table,
     transition_table,
 )
-from toolkit.workload import load_workload  # noqa: E402
+from toolkit.scaling.workload import load_workload  # noqa: E402
 
 
 @functools.lru_cache(maxsize=1)
@@ -290,7 +290,7 @@ def _two_populations(seed=0, n=150):
 def test_transfer_between_different_populations_is_low(fit):
     from functools import partial
 
-    from toolkit.scaling import fit_lpa
+    from toolkit.scaling.study import fit_lpa
 
     df = _two_populations()
     f = partial(fit_lpa, model=1) if fit == "engine" else partial(gmm_fit, model=1)
@@ -412,7 +412,7 @@ def test_missing_group_column_is_noted_not_fatal():
 
 # ------------------------------------------------------------------------------------- engine
 def test_default_fit_is_the_profile_engine_and_a_stand_in_can_replace_it(study, monkeypatch):
-    import toolkit.scaling as scaling
+    import toolkit.scaling.study as scaling
     from toolkit.profiles import LatentProfileModel
 
     # Without fit=, every solution comes from fit_lpa, the profile engine.
@@ -486,9 +486,9 @@ def test_fidelity_uses_the_plans_stage_definitions_of_focus_personal_layer_and_f
     # focus plus the first personal growth area of each plan, against growth_areas(n=2).
     from types import SimpleNamespace
 
-    from toolkit.needs import growth_areas
-    from toolkit.plans import draft_plans
-    from toolkit.scaling import fit_lpa
+    from toolkit.plans.needs import growth_areas
+    from toolkit.plans.drafting import draft_plans
+    from toolkit.scaling.study import fit_lpa
 
     cb, s1, _ = sample_scores()
     sol = fit_lpa(s1[list(cb.construct_keys)], 4, random_state=0)
@@ -513,7 +513,7 @@ def test_fidelity_uses_the_plans_stage_definitions_of_focus_personal_layer_and_f
 
 def test_the_engines_solution_shape_is_what_the_study_reads():
     from toolkit.profiles import LatentProfileModel, ProfileSolution
-    from toolkit.scaling import fit_lpa
+    from toolkit.scaling.study import fit_lpa
 
     cb, s1, _ = sample_scores()
     sol = fit_lpa(s1[list(cb.construct_keys)], 3, random_state=0)
@@ -527,7 +527,7 @@ def test_the_engines_solution_shape_is_what_the_study_reads():
 def test_a_group_too_small_for_its_own_k_profile_fit_is_left_blank():
     from functools import partial
 
-    from toolkit.scaling import fit_lpa
+    from toolkit.scaling.study import fit_lpa
 
     df = _two_populations(n=60)
     df["Club"] = ["chess"] * 11 + ["drama"] * (len(df) - 11)  # 11 >= min_cell but < 3 per profile x 4
@@ -548,7 +548,7 @@ def test_bad_study_options_are_refused(kw, match):
 
 @pytest.mark.parametrize("n_both, n_changed", [(30, 3), (30, 7), (60, 4), (240, 6), (240, 37)])
 def test_a_hidden_number_of_changes_cannot_be_worked_out_from_the_rounded_share(n_both, n_changed):
-    from toolkit.scaling import _statements
+    from toolkit.scaling.study import _statements
 
     ids = [f"P-{i:03d}" for i in range(n_both)]
     w1 = pd.Series(1, index=ids)

@@ -315,7 +315,7 @@ def test_scale_score_plot_draws_one_box_per_construct_and_returns_the_axes(cb, r
     plt.close(ax.figure)
 
 
-@pytest.mark.parametrize("module", ["toolkit.scoring", "toolkit.reliability"])
+@pytest.mark.parametrize("module", ["toolkit.scoring.scales", "toolkit.scoring.reliability"])
 def test_docstring_examples_run(module):
     import doctest
     import importlib

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from toolkit.errors import ToolkitError
-from toolkit.strategies import (
+from toolkit.plans.strategies import (
     DEFAULT_LIBRARY,
     GROUP_GROUPINGS,
     GROUPINGS,

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from toolkit.errors import ToolkitError
-from toolkit.workload import REQUIRED, WAYS, cost_table, load_workload, way_minutes
+from toolkit.scaling.workload import REQUIRED, WAYS, cost_table, load_workload, way_minutes
 
 
 @pytest.fixture(scope="module")

@@ -1,26 +1,29 @@
 """Learning profiles and lightweight individual plans for every student.
 
-The pipeline, one module per stage (see docs/interfaces.md):
-``codebook`` -> ``io`` -> ``privacy`` -> ``scoring`` -> ``profiles`` -> ``plans`` -> ``scaling``
--> ``report``. Everything a notebook or a script needs is importable from here.
+The pipeline, one sub-package per stage (see docs/interfaces.md): ``io`` reads an export with
+its ``codebook``; then ``privacy`` -> ``scoring`` -> ``profiles`` -> ``plans`` -> ``scaling`` ->
+``report``, and ``cli`` holds every command's file handling. Everything a notebook or a script needs is importable from here.
 """
 
 from importlib.metadata import PackageNotFoundError, version as _version
 
 from .codebook import Codebook, Construct, Item, ResponseScale, load_codebook, parse_codebook
+from .codebook_draft import CodebookDraft, draft_codebook
 from .errors import ToolkitError
 from .io import RawExport, item_answers, read_export, write_deidentified
-from .privacy import Deidentified, Disclosure, deidentify, load_or_create_key, pseudonymize, scrub_text
-from .codebook_draft import CodebookDraft, draft_codebook
-from .scoring import score_scales
-from .reliability import ReliabilityWarning, item_statistics, reliability, reliability_warnings
-from .plotting import plot_item_distributions, plot_scale_scores
 from .sample import SampleSurvey, generate_sample, write_sample
-from .scaling import ScalingStudy, scaling_study
-from .workload import Assumption, Workload, load_workload
-from .strategies import Strategy, StrategyLibrary, load_strategy_library
-from .plans import GoalImport, PlanCosts, PlanSet, ProfileTemplate, StudentPlan, draft_plans, import_goals
-from .plans_plots import plot_student, plot_template
+from .scrub import scrub_text
+from .suppression import suppress, suppress_labels
+from .privacy import Deidentified, Disclosure, deidentify, load_or_create_key, pseudonymize
+from .scoring import (
+    ReliabilityWarning,
+    item_statistics,
+    plot_item_distributions,
+    plot_scale_scores,
+    reliability,
+    reliability_warnings,
+    score_scales,
+)
 from .profiles import (
     DegenerateSolutionWarning,
     LatentProfileModel,
@@ -41,7 +44,21 @@ from .profiles import (
     relative_entropy,
     save_model,
 )
-from .suppression import suppress, suppress_labels
+from .plans import (
+    GoalImport,
+    PlanCosts,
+    PlanSet,
+    ProfileTemplate,
+    StudentPlan,
+    Strategy,
+    StrategyLibrary,
+    draft_plans,
+    import_goals,
+    load_strategy_library,
+    plot_student,
+    plot_template,
+)
+from .scaling import Assumption, ScalingStudy, Workload, load_workload, scaling_study
 from .report import ReportResult, build_report
 
 try:

@@ -30,7 +30,7 @@ import pandas as pd
 from .codebook import parse_codebook
 from .errors import user_error
 from .io import RawExport, _label_key, platform_metadata_reason
-from .privacy import identifying_columns
+from .privacy.columns import identifying_columns
 
 __all__ = ["CodebookDraft", "draft_codebook", "KNOWN_SCALES"]
 

@@ -573,7 +573,7 @@ def _safe_value(text: str, raw: RawExport | None = None, codebook: Codebook | No
     With the export and its codebook, the students' own IDs and names (from the ID and name
     columns) are replaced too: a student who typed their ID or first name into an answer cell.
     """
-    from .privacy import scrub_text  # privacy imports this module; import at call time
+    from .scrub import scrub_text  # privacy imports this module; import at call time
 
     ids, names = [], []
     if raw is not None and codebook is not None:

@@ -39,7 +39,7 @@ def profile_explorer(results, codebook, *, model: int = 1, min_cell: int = MIN_C
     import matplotlib.pyplot as plt
     from IPython.display import display
 
-    from .report import plot_profiles, profile_overview
+    from .report.tables import plot_profiles, profile_overview
 
     ks = sorted(k for m, k in results.models if m == model)
     if not ks:

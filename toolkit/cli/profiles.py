@@ -151,8 +151,8 @@ def run_profiles(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), s
     """
     from .._atomic import atomic_output_dir
     from ..codebook import load_codebook
-    from .persist import model_to_json
-    from .results import fit_profiles
+    from ..profiles.persist import model_to_json
+    from ..profiles.results import fit_profiles
 
     scores_path = Path(scores_path)
     cb_path = Path(codebook_path) if codebook_path else _find_codebook(scores_path)

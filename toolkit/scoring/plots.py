@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from .codebook import Codebook
-from .errors import user_error
-from .scoring import keyed_items, select_constructs
+from ..codebook import Codebook
+from ..errors import user_error
+from .scales import keyed_items, select_constructs
 
 __all__ = ["plot_item_distributions", "plot_scale_scores"]
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .codebook import Codebook
-from .errors import ToolkitError
+from ..codebook import Codebook
+from ..errors import ToolkitError
 
 __all__ = ["need_scores", "growth_areas", "profile_focus", "profile_strengths"]
 

@@ -20,8 +20,8 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from .codebook import Codebook, Construct
-from .errors import user_error
+from ..codebook import Codebook, Construct
+from ..errors import user_error
 
 __all__ = ["score_scales", "keyed_items", "select_constructs", "SCORE_METHODS"]
 

@@ -88,11 +88,11 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score
 from sklearn.utils import check_random_state
 
-from .codebook import Codebook
-from .config import MIN_CELL
-from .errors import ToolkitError, user_error
-from .needs import growth_areas, need_scores, profile_focus
-from .suppression import HIDDEN as _HIDDEN, suppress
+from ..codebook import Codebook
+from ..config import MIN_CELL
+from ..errors import ToolkitError, user_error
+from ..plans.needs import growth_areas, need_scores, profile_focus
+from ..suppression import HIDDEN as _HIDDEN, suppress
 from .workload import WAYS, TEMPLATE_SCOPES, Workload, _derive, load_workload, way_minutes
 
 __all__ = [
@@ -173,7 +173,7 @@ def fit_lpa(data: pd.DataFrame, n_profiles: int, *, model: int = 1, random_state
     ProfileSolution
         ``.assignments``, ``.means`` and ``.model`` (a fitted ``LatentProfileModel``).
     """
-    from .profiles import fit_profiles  # imported here: the engine is a separate stage
+    from ..profiles import fit_profiles  # imported here: the engine is a separate stage
 
     grid = fit_profiles(data, n_profiles=[int(n_profiles)], models=(int(model),), n_starts=n_starts,
                         n_final=n_final, random_state=random_state)
@@ -230,25 +230,25 @@ class ScalingStudy:
 
     def plot_costs(self, ax=None):
         """Hours per week per teacher of each way, against planning time. Returns the Axes."""
-        from .scaling_plots import plot_costs
+        from .plots import plot_costs
 
         return plot_costs(self.costs, planning_hours=self.workload["planning_minutes_per_week"].value / 60, ax=ax)
 
     def plot_tradeoff(self, ax=None):
         """Hours against fidelity across K, with the knee. Returns the Axes."""
-        from .scaling_plots import plot_tradeoff
+        from .plots import plot_tradeoff
 
         return plot_tradeoff(self.tradeoff, ax=ax)
 
     def plot_projection(self, ax=None):
         """Hours per term as students grow, with Monte Carlo bands. Returns the Axes."""
-        from .scaling_plots import plot_projection
+        from .plots import plot_projection
 
         return plot_projection(self.projection, ax=ax)
 
     def plot_sensitivity(self, ax=None, *, way="hybrid", metric="hours_per_term"):
         """Tornado chart of the assumptions' swings. Returns the Axes."""
-        from .scaling_plots import plot_sensitivity
+        from .plots import plot_sensitivity
 
         return plot_sensitivity(self.sensitivity, way=way, metric=metric, ax=ax)
 

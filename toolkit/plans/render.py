@@ -25,9 +25,9 @@ from typing import Mapping
 import jinja2
 from markupsafe import Markup
 
-from ._csv import defuse_formulas
-from .errors import user_error
-from .plans import PlanSet, StudentPlan
+from .._csv import defuse_formulas
+from ..errors import user_error
+from .drafting import PlanSet, StudentPlan
 
 __all__ = [
     "render_template_sheet",

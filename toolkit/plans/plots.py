@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import ToolkitError
-from .plans import PlanSet
+from ..errors import ToolkitError
+from .drafting import PlanSet
 
 __all__ = ["plot_template", "plot_student"]
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._atomic import atomic_output_dir
-from .codebook import Codebook, load_codebook
-from ._csv import defuse_formulas
-from .errors import user_error
+from .._atomic import atomic_output_dir
+from ..codebook import Codebook, load_codebook
+from .._csv import defuse_formulas
+from ..errors import user_error
 
 __all__ = ["run_plans", "run_import_goals", "read_profile_solution", "NAMES_WARNING"]
 
@@ -131,7 +131,7 @@ def _read_inputs(responses_dir: Path, cb: Codebook) -> tuple[pd.DataFrame, pd.Da
             scores[k] = num.astype(float)
         source = str(spath)
     elif responses is not None:
-        from .scoring import score_scales
+        from ..scoring.scales import score_scales
 
         scores = score_scales(responses, cb)
         source = f"{rpath} (scored with the codebook)"
@@ -151,8 +151,8 @@ def _read_goals(path: Path) -> pd.DataFrame:
 
 def _roster_names(roster: Path, key_file, cb: Codebook, plans) -> tuple[dict, list[str]]:
     """Pseudonym -> name for the roster's students, and messages (counts only, never a name)."""
-    from .config import default_key_file
-    from .privacy import load_or_create_key, pseudonymize
+    from ..config import default_key_file
+    from ..privacy.keys import load_or_create_key, pseudonymize
 
     key_path = Path(key_file).expanduser() if key_file is not None else default_key_file()
     if not key_path.is_file():
@@ -201,9 +201,10 @@ def _inside(a: Path, b: Path) -> bool:
 def run_plans(responses_dir, profiles_dir, out_dir, *, codebook_path=None, library_path=None, roster=None,
               key_file=None, names_out=None, goals_path=None, fit_threshold=0.7, atypical_z=2.0) -> list[str]:
     """Draft the plans from files and write them; return the messages for the teacher."""
-    from .plans import draft_plans, import_goals
-    from .plans_render import write_named_sheets, write_plan_files
-    from .strategies import load_strategy_library
+    from ..plans.drafting import draft_plans
+    from ..plans.goals import import_goals
+    from ..plans.render import write_named_sheets, write_plan_files
+    from ..plans.strategies import load_strategy_library
 
     responses_dir, profiles_dir, out_dir = Path(responses_dir), Path(profiles_dir), Path(out_dir)
     if (roster is None) != (names_out is None):
@@ -249,7 +250,7 @@ def run_plans(responses_dir, profiles_dir, out_dir, *, codebook_path=None, libra
 
 def run_import_goals(goals_path, plans_dir) -> list[str]:
     """Import goals into plans_dir/plans.csv; unknown pseudonyms go to goals-unknown.csv. Returns messages."""
-    from .plans import import_goals
+    from ..plans.goals import import_goals
 
     plans_dir = Path(plans_dir)
     ppath = plans_dir / "plans.csv"

@@ -38,9 +38,9 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
-from .config import PACKAGE_DATA
-from ._yaml import parse_yaml, read_text_file
-from .errors import ToolkitError, user_error
+from ..config import PACKAGE_DATA
+from .._yaml import parse_yaml, read_text_file
+from ..errors import ToolkitError, user_error
 
 __all__ = [
     "Assumption",

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .config import DEFAULT_SEED, SAMPLE_DIR
-from .errors import ToolkitError
+from .. import __version__
+from ..config import DEFAULT_SEED, SAMPLE_DIR
+from ..errors import ToolkitError
 
 __all__ = ["main", "cli"]
 
@@ -60,7 +60,7 @@ def sample(n_students, seed, out_dir):
     Example:
       toolkit sample --n 240 --seed 2024 --out data/sample
     """
-    from .sample import write_sample
+    from ..sample import write_sample
 
     write_sample(out_dir, n_students=n_students, seed=seed)
     click.echo(f"Wrote the synthetic sample ({n_students} students, seed {seed}) to {out_dir}")
@@ -76,7 +76,7 @@ def demo(out_dir, seed):
     Example:
       toolkit demo --out reports/demo
     """
-    from .pipeline import run_demo
+    from .demo import run_demo
 
     result = run_demo(SAMPLE_DIR, out_dir, seed=seed)
     click.echo(f"Demo written to {result}")
@@ -103,10 +103,10 @@ def codebook_init(export, out_path, force):
     Example:
       toolkit codebook init export.csv --out codebook.yml
     """
-    from ._atomic import atomic_write_text
-    from .codebook_draft import draft_codebook
-    from .errors import user_error
-    from .io import read_export
+    from .._atomic import atomic_write_text
+    from ..codebook_draft import draft_codebook
+    from ..errors import user_error
+    from ..io import read_export
 
     if out_path.resolve() == Path(export).resolve():
         raise user_error("the codebook would overwrite the export", file=out_path, fix="choose another --out file")
@@ -140,11 +140,12 @@ def deidentify(export, codebook_path, out_dir, key_file, min_answered, min_cell,
     Example:
       toolkit deidentify export.csv --codebook codebook.yml --out work/clean
     """
-    from .codebook import load_codebook
-    from .config import default_key_file
-    from .errors import user_error
-    from .io import read_export, write_deidentified
-    from .privacy import deidentify as _deidentify, load_or_create_key
+    from ..codebook import load_codebook
+    from ..config import default_key_file
+    from ..errors import user_error
+    from ..io import read_export, write_deidentified
+    from ..privacy.deidentify import deidentify as _deidentify
+    from ..privacy.keys import load_or_create_key
 
     key_path = (key_file or default_key_file()).expanduser()
     if Path(out_dir).resolve() in key_path.resolve().parents:
@@ -196,11 +197,11 @@ def score(responses_path, codebook_path, out_dir, min_items, method):
     """
     import warnings
 
-    from ._atomic import atomic_output_dir
-    from ._csv import defuse_formulas
-    from .codebook import load_codebook
-    from .reliability import ReliabilityWarning, item_statistics, reliability
-    from .scoring import keyed_items, score_scales
+    from .._atomic import atomic_output_dir
+    from .._csv import defuse_formulas
+    from ..codebook import load_codebook
+    from ..scoring.reliability import ReliabilityWarning, item_statistics, reliability
+    from ..scoring.scales import keyed_items, score_scales
 
     cb = load_codebook(codebook_path)
     responses = _read_responses(responses_path, cb)
@@ -227,7 +228,7 @@ def _read_responses(path: Path, codebook):
     """Read a responses.csv written by ``toolkit deidentify`` (index ``pseudonym``)."""
     import pandas as pd
 
-    from .errors import user_error
+    from ..errors import user_error
 
     if not Path(path).is_file():
         raise user_error("responses file not found", file=path,
@@ -267,8 +268,8 @@ def profiles(scores_path, out_dir, models, k_range, seed, blrt, vlmr, columns, c
     Example:
       toolkit profiles work/scores/scores.csv --out work/profiles --models 1,2,3,6 --k 1-6 --blrt 100
     """
-    from .errors import user_error
-    from .profiles._cli import parse_k, parse_models, run_profiles
+    from ..errors import user_error
+    from .profiles import parse_k, parse_models, run_profiles
 
     pick = None
     if choose:
@@ -324,8 +325,8 @@ def plans(ctx, responses_dir, profiles_dir, out_dir, codebook_path, library_path
     """
     if ctx.invoked_subcommand is not None:
         return
-    from ._plans_cli import run_plans
-    from .errors import user_error
+    from .plans import run_plans
+    from ..errors import user_error
 
     for value, flag in ((responses_dir, "--responses"), (profiles_dir, "--profiles"), (out_dir, "--out")):
         if value is None:
@@ -351,7 +352,7 @@ def plans_import_goals(goals_path, plans_dir):
     Example:
       toolkit plans import-goals goals.csv --plans work/plans
     """
-    from ._plans_cli import run_import_goals
+    from .plans import run_import_goals
 
     for m in run_import_goals(goals_path, plans_dir):
         click.echo(m)
@@ -365,7 +366,7 @@ def _scaling_read_scores(path: Path, groups, what: str, numeric=()):
     """
     import pandas as pd
 
-    from .errors import user_error
+    from ..errors import user_error
 
     if not path.is_file():
         raise user_error(f"{what} not found", file=path, fix="give the scores.csv written by toolkit score")
@@ -400,7 +401,7 @@ def _scaling_profile_choice(profiles_dir: Path):
 
     import pandas as pd
 
-    from .errors import user_error
+    from ..errors import user_error
 
     if not profiles_dir.is_dir():
         raise user_error("profiles folder not found", file=profiles_dir,
@@ -461,11 +462,11 @@ def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_pat
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ._atomic import atomic_output_dir
-    from .codebook import load_codebook
-    from .errors import user_error
-    from .scaling import scaling_study
-    from .workload import load_workload
+    from .._atomic import atomic_output_dir
+    from ..codebook import load_codebook
+    from ..errors import user_error
+    from ..scaling.study import scaling_study
+    from ..scaling.workload import load_workload
 
     groups = tuple(groups)
     responses_dir = Path(responses_dir)
@@ -483,7 +484,7 @@ def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_pat
         if cb is None:
             raise user_error("responses.csv must be scored with its codebook, and none was found", file=responses_dir,
                              fix="pass --codebook, or give the folder of toolkit score")
-        from .scoring import score_scales
+        from ..scoring.scales import score_scales
 
         responses = _scaling_read_scores(responses_dir / "responses.csv", tuple(cb.group_columns) + tuple(cb.voice_columns), "the responses file")
         scores = score_scales(responses, cb)
@@ -557,8 +558,8 @@ def report(export, codebook_path, out_dir, key_file, min_cell, models, k_range, 
     Example:
       toolkit report export.csv --codebook codebook.yml --out reports/term1 --wave2 export_wave2.csv
     """
-    from .profiles._cli import parse_k, parse_models
-    from .report import build_report
+    from .profiles import parse_k, parse_models
+    from ..report.build import build_report
 
     result = build_report(
         export, codebook_path, out_dir, key_file=key_file, min_cell=min_cell, models=parse_models(models),

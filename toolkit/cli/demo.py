@@ -49,8 +49,8 @@ def run_demo(sample_dir: str | os.PathLike, out_dir: str | os.PathLike, *, seed:
     import click
     from tqdm.auto import tqdm
 
-    from .cli import cli
-    from .report import build_report
+    from . import cli
+    from ..report.build import build_report
 
     sample_dir, out_dir = Path(sample_dir), Path(out_dir)
     steps = demo_steps(sample_dir, out_dir / "teacher", seed=seed)

@@ -37,10 +37,10 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from .codebook import Codebook
-from .config import PACKAGE_DATA
-from ._yaml import parse_yaml, read_text_file
-from .errors import ToolkitError
+from ..codebook import Codebook
+from ..config import PACKAGE_DATA
+from .._yaml import parse_yaml, read_text_file
+from ..errors import ToolkitError
 
 __all__ = [
     "GROUPINGS",

@@ -35,8 +35,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import fdtri  # quantile of the F distribution, as stats.f.ppf
 
-from .codebook import Codebook, Construct
-from .scoring import keyed_items, select_constructs
+from ..codebook import Codebook, Construct
+from .scales import keyed_items, select_constructs
 
 __all__ = [
     "ReliabilityWarning",

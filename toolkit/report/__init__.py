@@ -1,0 +1,37 @@
+"""The leadership report: suppressed tables for leaders, and the build of the HTML page."""
+
+from .build import ReportResult, build_report, provenance, render_html, report_notebook
+from .tables import (
+    who_responded,
+    exclusions,
+    protection_summary,
+    scale_reliability,
+    fit_overview,
+    profile_overview,
+    plot_profiles,
+    templates_for_leadership,
+    costs_overview,
+    transfer_overview,
+    transitions_overview,
+    assumptions_table,
+)
+
+__all__ = [
+    "ReportResult",
+    "build_report",
+    "provenance",
+    "render_html",
+    "report_notebook",
+    "who_responded",
+    "exclusions",
+    "protection_summary",
+    "scale_reliability",
+    "fit_overview",
+    "profile_overview",
+    "plot_profiles",
+    "templates_for_leadership",
+    "costs_overview",
+    "transfer_overview",
+    "transitions_overview",
+    "assumptions_table",
+]
