@@ -1,4 +1,8 @@
-"""The demo: every pipeline stage run on the bundled sample, then the leadership report."""
+"""The demo: every pipeline stage run on the bundled sample, then the leadership report.
+
+It calls the same ``run_<stage>`` functions as the commands, in pipeline order, with the
+arguments a teacher would type; a user's mistake in any of them stops the demo there.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ from pathlib import Path
 __all__ = ["run_demo", "demo_steps"]
 
 
-def demo_steps(sample_dir: Path, work: Path, *, seed: int) -> list[list[str]]:
-    """The ``toolkit`` commands the demo runs, in order, as a teacher would type them.
+def demo_steps(sample_dir: Path, work: Path, *, seed: int) -> list[tuple[str, object, tuple, dict]]:
+    """The stages the demo runs, in order: ``(name, run function, arguments, keyword arguments)``.
 
     Parameters
     ----------
@@ -20,17 +24,23 @@ def demo_steps(sample_dir: Path, work: Path, *, seed: int) -> list[list[str]]:
     seed : int
         Seed of the profile analysis and the scaling study.
     """
-    cb = str(sample_dir / "codebook.yml")
-    w = {name: str(work / name) for name in ("clean", "clean_wave2", "scores", "scores_wave2", "profiles", "plans", "scaling")}
+    from .deidentify import run_deidentify
+    from .plans import run_plans
+    from .profiles import run_profiles
+    from .scaling import run_scaling
+    from .score import run_score
+
+    cb = sample_dir / "codebook.yml"
+    w = {name: work / name for name in ("clean", "clean_wave2", "scores", "scores_wave2", "profiles", "plans", "scaling")}
     return [
-        ["deidentify", str(sample_dir / "survey_export.csv"), "--codebook", cb, "--out", w["clean"]],
-        ["score", str(work / "clean" / "responses.csv"), "--codebook", cb, "--out", w["scores"]],
-        ["profiles", str(work / "scores" / "scores.csv"), "--codebook", cb, "--seed", str(seed), "--out", w["profiles"]],
-        ["plans", "--responses", w["clean"], "--profiles", w["profiles"], "--codebook", cb, "--out", w["plans"]],
-        ["deidentify", str(sample_dir / "survey_export_wave2.csv"), "--codebook", cb, "--out", w["clean_wave2"]],
-        ["score", str(work / "clean_wave2" / "responses.csv"), "--codebook", cb, "--out", w["scores_wave2"]],
-        ["scaling", "--responses", str(work / "scores" / "scores.csv"), "--profiles", w["profiles"],
-         "--wave2", str(work / "scores_wave2" / "scores.csv"), "--codebook", cb, "--seed", str(seed), "--out", w["scaling"]],
+        ("deidentify", run_deidentify, (sample_dir / "survey_export.csv", cb, w["clean"]), {}),
+        ("score", run_score, (w["clean"] / "responses.csv", cb, w["scores"]), {}),
+        ("profiles", run_profiles, (w["scores"] / "scores.csv", w["profiles"]), {"codebook_path": cb, "seed": seed}),
+        ("plans", run_plans, (w["clean"], w["profiles"], w["plans"]), {"codebook_path": cb}),
+        ("deidentify wave 2", run_deidentify, (sample_dir / "survey_export_wave2.csv", cb, w["clean_wave2"]), {}),
+        ("score wave 2", run_score, (w["clean_wave2"] / "responses.csv", cb, w["scores_wave2"]), {}),
+        ("scaling", run_scaling, (w["scores"] / "scores.csv", w["profiles"], w["scaling"]),
+         {"wave2_path": w["scores_wave2"] / "scores.csv", "codebook_path": cb, "seed": seed}),
     ]
 
 
@@ -46,19 +56,14 @@ def run_demo(sample_dir: str | os.PathLike, out_dir: str | os.PathLike, *, seed:
     Path
         The report's HTML file.
     """
-    import click
     from tqdm.auto import tqdm
 
-    from . import cli
-    from ..report.build import build_report
+    from ..report import build_report
 
     sample_dir, out_dir = Path(sample_dir), Path(out_dir)
     steps = demo_steps(sample_dir, out_dir / "teacher", seed=seed)
-    for args in tqdm(steps, desc="Pipeline stages", unit="stage", disable=not progress):
-        # click.Group.invoke, not the toolkit group's own, so that a ToolkitError stops the demo
-        # here and reaches the demo command, which prints it once and exits 2.
-        with cli.make_context("toolkit", list(args)) as ctx:
-            click.Group.invoke(cli, ctx)
+    for _name, run, args, kwargs in tqdm(steps, desc="Pipeline stages", unit="stage", disable=not progress):
+        run(*args, **kwargs)  # a ToolkitError stops the demo here; the demo command prints it once
     result = build_report(
         sample_dir / "survey_export.csv",
         sample_dir / "codebook.yml",

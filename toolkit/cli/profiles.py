@@ -1,6 +1,6 @@
 """File edge of the profiles stage: read scores.csv, fit the grid, write the four outputs.
 
-``toolkit profiles`` (in :mod:`toolkit.cli`) is a thin wrapper around :func:`run_profiles`.
+``toolkit profiles`` (in :mod:`toolkit.cli`) ends in one call to :func:`run_profiles`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..errors import user_error
 
-__all__ = ["parse_k", "parse_models", "read_scores", "run_profiles"]
+__all__ = ["parse_k", "parse_models", "parse_choice", "read_scores", "run_profiles", "fit_and_write"]
 
 _FLOAT = "%.10g"
 
@@ -42,6 +42,17 @@ def parse_k(text):
     if not out or out[0] < 1:
         raise user_error("--k should be a range of numbers of profiles", value=text, fix="use e.g. --k 1-6 or --k 2,3,4")
     return out
+
+
+def parse_choice(text):
+    """``"1:4"`` -> ``(1, 4)``; ``None`` stays ``None``; a mistake raises ToolkitError."""
+    if not text:
+        return None
+    try:
+        m_txt, k_txt = str(text).split(":")
+        return int(m_txt), int(k_txt)
+    except ValueError:
+        raise user_error("--choose should be MODEL:K", value=text, fix="use e.g. --choose 1:4") from None
 
 
 def _find_codebook(scores_path):
@@ -139,7 +150,33 @@ def read_scores(path, *, columns=None, groups=None):
 
 
 def run_profiles(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), seed=None, blrt=0, vlmr=False,
-                 columns=None, codebook_path=None, choose=None, n_jobs=None, progress=False):
+                 columns=None, codebook_path=None, choose=None, n_jobs=None, progress=False) -> list[str]:
+    """Fit the grid on a scores file, write its four outputs and return the messages for the teacher.
+
+    Warnings of the fits (replication, degenerate solutions, small profiles) come first, each
+    starting with ``"Warning:"``; then the columns not analysed, the recommendation in words and
+    what was written.
+    """
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _res, rec, chosen, skipped = fit_and_write(
+            scores_path, out_dir, models=models, ks=ks, seed=seed, blrt=blrt, vlmr=vlmr, columns=columns,
+            codebook_path=codebook_path, choose=choose, n_jobs=n_jobs, progress=progress,
+        )
+    messages = [f"Warning: {w.message}" for w in caught
+                if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning))]
+    if skipped:
+        messages.append(f"Not analysed (group or text columns): {', '.join(skipped)}")
+    messages.append(str(rec))
+    messages.append(f"Wrote fit_table.csv, assignments.csv, profiles.csv and model.json (model {chosen[0]}, "
+                    f"{chosen[1]} profiles) to {out_dir}")
+    return messages
+
+
+def fit_and_write(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), seed=None, blrt=0, vlmr=False,
+                  columns=None, codebook_path=None, choose=None, n_jobs=None, progress=False):
     """Fit the grid on a scores file and write fit_table.csv, assignments.csv, profiles.csv and model.json.
 
     Returns

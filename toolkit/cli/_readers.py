@@ -1,0 +1,108 @@
+"""Readers of the stage folders the commands take as input (responses, scores, profiles).
+
+Every command reads another stage's outputs through these functions, so one file gets one
+verdict and one wording of a mistake, whichever command reads it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["read_responses", "read_scores_table", "read_profile_choice"]
+
+
+def read_responses(path: Path, codebook):
+    """Read a responses.csv written by ``toolkit deidentify`` (index ``pseudonym``)."""
+    import pandas as pd
+
+    from ..errors import user_error
+
+    if not Path(path).is_file():
+        raise user_error("responses file not found", file=path,
+                         fix="give the responses.csv written by toolkit deidentify")
+    text_columns = ["pseudonym", *codebook.group_columns, *codebook.voice_columns]
+    try:
+        table = pd.read_csv(path, dtype={c: str for c in text_columns}, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise user_error(f"cannot read the responses as CSV ({str(exc).splitlines()[0]})", file=path,
+                         fix="give the responses.csv written by toolkit deidentify") from None
+    if "pseudonym" not in table.columns:
+        raise user_error("the responses have no 'pseudonym' column", file=path,
+                         fix="give the responses.csv written by toolkit deidentify, whose first column is pseudonym")
+    return table.set_index("pseudonym")
+
+
+def read_scores_table(path: Path, groups, what: str, numeric=()):
+    """Read a scores CSV (index pseudonym): numeric columns as floats, group columns as text.
+
+    A column of ``numeric`` (the codebook's constructs) holding a value that is not a number is a
+    user error naming the file, its row as a spreadsheet shows it, the column and the value.
+    """
+    import pandas as pd
+
+    from ..errors import user_error
+
+    if not path.is_file():
+        raise user_error(f"{what} not found", file=path, fix="give the scores.csv written by toolkit score")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise user_error(f"{what} cannot be read as CSV ({type(exc).__name__})", file=path,
+                         fix="give the scores.csv written by toolkit score") from None
+    if raw.empty:
+        raise user_error(f"{what} has no rows", file=path, fix="score the responses first (toolkit score)")
+    index_col = "pseudonym" if "pseudonym" in raw.columns else raw.columns[0]
+    raw = raw.set_index(index_col)
+    raw.index.name = "pseudonym"
+    for c in raw.columns:
+        if c in groups:
+            continue
+        values = raw[c].str.strip().replace("", None)
+        num = pd.to_numeric(values, errors="coerce")
+        bad = num.isna() & values.notna()
+        if c in numeric and bad.any():
+            i = int(bad.to_numpy().argmax())
+            raise user_error("a scale score is not a number", file=path, row=i + 2, column=c, value=values.iloc[i],
+                             fix="correct the value or leave the cell empty, or re-run toolkit score")
+        if not bad.any():
+            raw[c] = num.astype(float)
+    return raw
+
+
+def read_profile_choice(profiles_dir: Path):
+    """(model number, K) of the solution the profiles stage chose, each None when not found."""
+    import json
+
+    import pandas as pd
+
+    from ..errors import user_error
+
+    if not profiles_dir.is_dir():
+        raise user_error("profiles folder not found", file=profiles_dir,
+                         fix="give the --out folder of toolkit profiles")
+    model = k = None
+    mj = profiles_dir / "model.json"
+    if mj.is_file():
+        try:
+            meta = json.loads(mj.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise user_error("model.json is not valid JSON", file=mj, fix="re-run toolkit profiles") from None
+        if isinstance(meta, dict):
+            for key in ("model", "model_number"):
+                if isinstance(meta.get(key), int) and not isinstance(meta.get(key), bool):
+                    model = meta[key]
+                    break
+            for key in ("n_profiles", "k"):
+                if isinstance(meta.get(key), int) and not isinstance(meta.get(key), bool):
+                    k = meta[key]
+                    break
+    asg = profiles_dir / "assignments.csv"
+    if k is None and asg.is_file():
+        try:
+            head = pd.read_csv(asg, nrows=0, encoding="utf-8-sig").columns
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+            raise user_error(f"the assignments file cannot be read as CSV ({type(exc).__name__})", file=asg,
+                             fix="re-run toolkit profiles, or pass --k") from None
+        ps = [c for c in head if str(c)[:1] == "p" and str(c)[1:].isdigit()]
+        k = len(ps) or None
+    return model, k

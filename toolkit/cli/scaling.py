@@ -1,0 +1,101 @@
+"""File handling of ``toolkit scaling``: read scores and the profiles folder, write the study's tables and figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["run_scaling"]
+
+
+def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wave2_path=None, codebook_path=None,
+                seed=None, model=None, k=None, template_scope="teacher", min_cell=None,
+                groups=("Section", "Grade")) -> list[str]:
+    """Run the scaling study from files and write its outputs all at once; return the messages.
+
+    Writes costs.csv, fidelity.csv, tradeoff.csv, projection.csv, transfer.csv, transitions.csv
+    (with a second wave), sensitivity.csv, workload.csv, statements.md and four PNG figures.
+    """
+    import warnings
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .._atomic import atomic_output_dir
+    from ..codebook import load_codebook
+    from ..config import MIN_CELL
+    from ..errors import user_error
+    from ..scaling import load_workload, scaling_study
+    from ._readers import read_profile_choice, read_scores_table
+
+    min_cell = MIN_CELL if min_cell is None else min_cell
+    messages = []
+    groups = tuple(groups)
+    responses_dir = Path(responses_dir)
+    folder = responses_dir if responses_dir.is_dir() else responses_dir.parent
+    if codebook_path is None:
+        found = [p / "codebook.yml" for p in (folder, folder.parent, Path(profiles_dir)) if (p / "codebook.yml").is_file()]
+        codebook_path = found[0] if found else None
+    cb = load_codebook(codebook_path) if codebook_path is not None else None
+    constructs = tuple(cb.construct_keys) if cb is not None else ()
+    if responses_dir.is_file():
+        scores = read_scores_table(responses_dir, groups, "the scores file", constructs)
+    elif (responses_dir / "scores.csv").is_file():
+        scores = read_scores_table(responses_dir / "scores.csv", groups, "the scores file", constructs)
+    elif (responses_dir / "responses.csv").is_file():
+        if cb is None:
+            raise user_error("responses.csv must be scored with its codebook, and none was found", file=responses_dir,
+                             fix="pass --codebook, or give the folder of toolkit score")
+        from ..scoring import score_scales
+
+        responses = read_scores_table(responses_dir / "responses.csv",
+                                      tuple(cb.group_columns) + tuple(cb.voice_columns), "the responses file")
+        scores = score_scales(responses, cb)
+        for g in cb.group_columns:
+            if g in responses.columns and g not in scores.columns:
+                scores[g] = responses[g].reindex(scores.index)
+    else:
+        raise user_error("no scores.csv or responses.csv in this folder", file=responses_dir,
+                         fix="give the --out folder of toolkit score (or of toolkit deidentify)")
+    wave2 = read_scores_table(Path(wave2_path), groups, "the wave-2 scores file", constructs) if wave2_path else None
+    p_model, p_k = read_profile_choice(Path(profiles_dir))
+    model = model or p_model or 1
+    k = k or p_k
+    workload = load_workload(workload_path)
+    if cb is None:
+        # Without a codebook, a numeric column of whole numbers only (a grade, a period) is a group,
+        # not a scale score (a mean of several items).
+        for frame in [scores] + ([wave2] if wave2 is not None else []):
+            for c in list(frame.columns):
+                if c not in groups and frame[c].dtype.kind == "f" and (frame[c].dropna() % 1 == 0).all():
+                    frame[c] = frame[c].map(lambda v: "" if v != v else f"{v:g}")
+        constructs = [c for c in scores.columns if scores[c].dtype.kind == "f"]
+        messages.append(f"Note: no codebook found, so {', '.join(constructs)} are read as scale scores where higher "
+                        f"is better; pass --codebook.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # the no-codebook warning is in the messages
+        study = scaling_study(scores, workload=workload, model=model, wave2_scores=wave2, groups=groups,
+                              random_state=seed, min_cell=min_cell, codebook=cb, k=k, template_scope=template_scope)
+    tables = {"costs": study.costs, "fidelity": study.fidelity, "tradeoff": study.tradeoff,
+              "projection": study.projection, "transfer": study.transfer, "transitions": study.transitions,
+              "sensitivity": study.sensitivity, "workload": workload.to_frame()}
+    with atomic_output_dir(out_dir, protect=[p for p in (responses_dir, wave2_path, workload_path) if p]) as tmp:
+        for name, table in tables.items():
+            if name == "transitions" and wave2 is None:
+                continue
+            table.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g", lineterminator="\n")
+        lines = [f"# Scaling study (K={study.k}, model {model}, seed {seed})", ""]
+        lines += [f"- {s}" for s in study.statements]
+        if study.notes:
+            lines += ["", "## Notes", ""] + [f"- {n}" for n in study.notes]
+        (tmp / "statements.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        for name in ("costs", "tradeoff", "projection", "sensitivity"):
+            fig, ax = plt.subplots(figsize=(8, 5))
+            getattr(study, f"plot_{name}")(ax=ax)
+            fig.tight_layout()
+            fig.savefig(tmp / f"{name}.png", dpi=120, metadata={"Software": None})
+            plt.close(fig)
+    messages.append(f"Scaling study (K={study.k}) written to {out_dir}")
+    messages += [f"  {s}" for s in study.statements[:4]]
+    return messages
