@@ -553,11 +553,13 @@ def draft_plans(
         else:
             reasons.append("no scale scores to compare with the profile")
         flagged = bool(reasons)
-        minutes = costs.personalise_minutes + t.check_ins_per_term * costs.check_in_minutes
-        if added:
-            minutes += library.get(added).minutes_per_week * costs.term_weeks
-        if flagged:
-            minutes += costs.conversation_minutes
+        from .costs import plan_minutes  # the one cost model (plans/costs.py), shared with the scaling study
+
+        minutes = sum(plan_minutes(
+            check_ins=t.check_ins_per_term, check_in_minutes=costs.check_in_minutes,
+            personalise_minutes=costs.personalise_minutes, conversation_minutes=costs.conversation_minutes,
+            term_weeks=costs.term_weeks, added_minutes_per_week=library.get(added).minutes_per_week if added else 0.0,
+            flagged=flagged).values())
         plans.append(
             StudentPlan(
                 pseudonym=str(pid),

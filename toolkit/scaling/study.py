@@ -227,6 +227,16 @@ class ScalingStudy:
     knee: dict
     workload: Workload
     notes: list = field(default_factory=list)
+    owner: pd.DataFrame | None = None
+    budget: pd.DataFrame | None = None
+    owner_settings: dict = field(default_factory=dict)
+
+    @property
+    def answer(self) -> str:
+        """The verdict for a principal in words (:func:`toolkit.scaling.owners.answer`)."""
+        from .owners import answer
+
+        return answer(self) if self.owner is not None else ""
 
     def plot_costs(self, ax=None):
         """Hours per week per teacher of each way, against planning time. Returns the Axes."""
@@ -770,6 +780,68 @@ def _statements(projection, k, fid, knee_text, transfer, transitions, breakeven,
     return out
 
 
+def _owner_model(workload, scores, solution, codebook, k, flagged_share, fidelity_of, draws, transitions_raw,
+                 students_per_owner, owner_kind, owner_scope, budget_minutes, sensitivity, notes):
+    """The owner model's tables (toolkit.scaling.owners) from the drafted plans' own mix."""
+    from .owners import OWNER_KINDS, SCOPES, budget_table, default_mix, mix_from_plans, owner_table
+
+    if owner_kind not in OWNER_KINDS:
+        raise ToolkitError(f"owner_kind={owner_kind!r} should be one of {', '.join(OWNER_KINDS)}.")
+    if owner_scope not in SCOPES:
+        raise ToolkitError(f"owner_scope={owner_scope!r} should be one of {', '.join(SCOPES)}.")
+    if students_per_owner is not None and not (isinstance(students_per_owner, numbers.Real) and students_per_owner > 0):
+        raise ToolkitError(f"students_per_owner={students_per_owner!r} should be a number of students above 0.")
+    if budget_minutes is not None and not (isinstance(budget_minutes, numbers.Real) and budget_minutes >= 0):
+        raise ToolkitError(f"budget_minutes={budget_minutes!r} should be minutes a week, 0 or more.")
+    if transitions_raw is not None and len(transitions_raw):
+        allrow = transitions_raw.set_index("wave1_profile").loc["all"]
+        if int(allrow["n"]) > 0:
+            rate = int(allrow["changed"]) / int(allrow["n"])
+            workload = workload.with_values(transition_rate=rate)
+            draws = dict(draws, transition_rate=np.full(len(draws["transition_rate"]), rate))
+            notes.append(f"owner model: the transition rate between cycles is the one measured between the waves, {rate:.2f}")
+    caseload = float(students_per_owner) if students_per_owner is not None else workload[OWNER_KINDS[owner_kind]].value
+    if students_per_owner is not None:
+        draws = dict(draws)
+    draws = dict(draws, **{OWNER_KINDS[owner_kind]: np.full(len(draws["transition_rate"]), caseload)})
+    mix = None
+    if codebook is not None:
+        try:
+            from ..plans import draft_plans
+
+            mix = mix_from_plans(draft_plans(scores, solution, codebook))
+        except ToolkitError as exc:
+            notes.append(f"owner model: plans could not be drafted ({exc}); the workload's check-ins are used")
+    if mix is None:
+        mix = default_mix(workload.values, flagged_share)
+    budget_minutes = workload["planning_minutes_per_week"].value if budget_minutes is None else float(budget_minutes)
+    owner = owner_table(workload, k=k, mix=mix, caseload=caseload, scope=owner_scope, draws=draws,
+                        owner_kind=owner_kind, fidelity=fidelity_of)
+    budget = budget_table(workload, k=k, mix=mix, caseload=caseload, budget_minutes=budget_minutes, draws=draws,
+                          fidelity=fidelity_of)
+    used = ("individual_plan_minutes", "template_minutes", "personalise_minutes", "conversation_minutes",
+            "checkin_minutes", "adapt_template_minutes", "cycles_per_year", "resurvey_minutes", "update_minutes",
+            "transition_rate", "cowrite_lesson_minutes", "conference_minutes", "weeks_per_term", "students_per_school")
+    measured = {"transition_rate"} if any("measured between the waves" in n for n in notes) else set()
+    unsourced = [key for key in used if workload[key].kind == "assumption" and key not in measured]
+    from .owners import cycle_minutes, owner_sensitivity
+
+    best = owner.set_index("way").drop(index="individual")["hours_per_week_p50"].idxmin()
+    sens = owner_sensitivity(workload.with_values(**{OWNER_KINDS[owner_kind]: caseload}), way=best, k=k, mix=mix,
+                             caseload=caseload, scope=owner_scope)
+    sens = sens[sens["assumption"] != OWNER_KINDS[owner_kind]]
+    r = sens.iloc[0]
+    top = (f"{r['assumption']} ({'an assumption with no public source' if r['kind'] == 'assumption' else r['kind'] + ' figure'}): "
+           f"from {r['low']:g} to {r['high']:g} it moves one owner's time from {r['at_low']:.0f} to {r['at_high']:.0f} "
+           f"minutes a week")
+    settings = {"owner_kind": owner_kind, "students_per_owner": caseload, "template_scope": owner_scope,
+                "planning_minutes_per_week": workload["planning_minutes_per_week"].value,
+                "n_draws": len(draws["transition_rate"]), "budget_minutes": budget_minutes, "mix": mix,
+                "unsourced": unsourced, "top_assumption": top, "owner_sensitivity": sens,
+                "cycle_minutes": {w: cycle_minutes(workload.values, mix, w) for w in ("individual", "templated", "hybrid", "cowritten")}}
+    return owner, budget, settings
+
+
 def _breakeven(workload: Workload, k, flagged_share, template_scope) -> str | None:
     """Students per teacher above which profile plans cost less than individual plans."""
     v = workload.values
@@ -807,6 +879,10 @@ def scaling_study(
     n_draws: int = 2000,
     distribution: str = "triangular",
     sensitivity_students: int = 1500,
+    students_per_owner: float | None = None,
+    owner_kind: str = "advisor",
+    owner_scope: str = "school",
+    budget_minutes: float | None = None,
 ) -> ScalingStudy:
     """Run the scaling study: cost, fidelity, trade-off, projection, transfer and sensitivity.
 
@@ -856,6 +932,15 @@ def scaling_study(
     distribution : {"triangular", "uniform"}, default="triangular"
     sensitivity_students : int, default=1500
         Students (a school) at which the tornado's swings are computed.
+    students_per_owner : float, optional
+        The plan owner's caseload for the owner model (``study.owner``, ``study.answer``);
+        default the workload's figure for ``owner_kind``.
+    owner_kind : {"advisor", "subject teacher", "counsellor"}, default="advisor"
+    owner_scope : {"owner", "school", "district"}, default="school"
+        Who shares the templates in the owner model.
+    budget_minutes : float, optional
+        Out-of-class minutes a week one owner can give: ``study.budget`` lists every design
+        against it. Default: the workload's planning time a week.
 
     Returns
     -------
@@ -1011,6 +1096,9 @@ def scaling_study(
         transitions_raw = transitions = pd.DataFrame(columns=["wave1_profile", "n", "stayed", "changed", "share_changed"])
         uncertain_moves = None
 
+    owner, budget, owner_settings = _owner_model(
+        workload, scores, fits[k], cb if codebook is not None else None, k, flagged_share, fidelity_of,
+        draw_values, transitions_raw, students_per_owner, owner_kind, owner_scope, budget_minutes, sensitivity, notes)
     breakeven = _breakeven(workload, k, flagged_share, template_scope)
     statements = _statements(projection, k, fidelity_of, knee_text, transfer_raw, transitions_raw, breakeven,
                              sensitivity, min_cell, uncertain_moves,
@@ -1020,4 +1108,5 @@ def scaling_study(
         notes.append("profile fits warned: " + ", ".join(f"{name} x{c}" for name, c in sorted(warned.items())))
     return ScalingStudy(costs=costs, fidelity=fidelity, tradeoff=tradeoff, projection=projection,
                         statements=statements, transfer=transfer, transitions=transitions,
-                        sensitivity=sensitivity, k=k, knee=knee, workload=workload, notes=notes)
+                        sensitivity=sensitivity, k=k, knee=knee, workload=workload, notes=notes,
+                        owner=owner, budget=budget, owner_settings=owner_settings)
