@@ -164,3 +164,62 @@ def test_without_a_codebook_the_command_says_how_it_read_the_scores(tmp_path, wo
     assert "interest, self_efficacy, effort_regulation, help_seeking, collaboration, test_anxiety are read" in r.output
     fidelity = pd.read_csv(tmp_path / "out" / "fidelity.csv")
     assert len(fidelity) == 8 * 4
+
+
+# ------------------------------------------------------------------ the owner model (issue 13)
+def _quick(work, out, *extra):
+    return run("scaling", "--responses", work / "scores", "--profiles", work / "profiles", "--codebook", CODEBOOK,
+               "--out", out, "--seed", 5, "--group", "none", *extra)
+
+
+def test_scaling_writes_the_answer_and_the_owner_tables(result):
+    r, out = result
+    assert r.exit_code == 0, r.output
+    for name in ("owner", "budget", "owner_sensitivity"):
+        assert (out / f"{name}.csv").is_file()
+    answer = (out / "answer.md").read_text(encoding="utf-8")
+    owner = pd.read_csv(out / "owner.csv").set_index("way")
+    assert "advisors of about 19 students" in answer and "school-wide templates" in answer
+    assert set(owner.index) == {"individual", "templated", "hybrid", "cowritten"}
+    assert owner["template_scope"].eq("school").all()
+    assert answer.split("\n\n", 1)[1].strip() in (out / "statements.md").read_text(encoding="utf-8")
+    assert (out / "time_log_template.csv").read_text(encoding="utf-8").startswith("date,task,minutes,students")
+
+
+def test_students_per_owner_template_scope_and_budget_options(tmp_path, work):
+    r = _quick(work, tmp_path / "o", "--students-per-owner", 12, "--template-scope", "district", "--budget-minutes", 15)
+    assert r.exit_code == 0, r.output
+    owner = pd.read_csv(tmp_path / "o" / "owner.csv")
+    budget = pd.read_csv(tmp_path / "o" / "budget.csv")
+    assert owner["students_per_owner"].eq(12).all() and owner["template_scope"].eq("district").all()
+    assert budget["budget_minutes_per_week"].eq(15).all()
+    assert (budget["fits"] == (budget["minutes_per_week_p50"] <= 15)).all()
+    answer = (tmp_path / "o" / "answer.md").read_text(encoding="utf-8")
+    assert "advisors of about 12 students" in answer and "district-wide templates" in answer and "15 minutes a week" in answer
+    r = _quick(work, tmp_path / "b", "--students-per-owner", 0)
+    assert r.exit_code == 2 and not (tmp_path / "b").exists()
+
+
+def test_time_log_makes_assumptions_local_with_their_spread(tmp_path, work):
+    log = tmp_path / "log.csv"
+    log.write_text("date,task,minutes,students\n2026-09-01,personalise_minutes,60,4\n"
+                   "2026-09-02,personalise_minutes,50,2\n2026-09-03,personalise_minutes,40,4\n"
+                   "2026-09-04,template_minutes,70,\n", encoding="utf-8")
+    r = _quick(work, tmp_path / "t", "--time-log", log)
+    assert r.exit_code == 0, r.output
+    assert "personalise_minutes is now local: 15 (range 10-25 over 3 logged tasks)" in r.output
+    assert "template_minutes is now local: 70 (one logged task" in r.output
+    wl = pd.read_csv(tmp_path / "t" / "workload.csv").set_index("assumption")
+    assert wl.loc["personalise_minutes", ["value", "low", "high"]].tolist() == [15, 10, 25]
+    assert wl.loc["personalise_minutes", "kind"] == "local"
+    answer = (tmp_path / "t" / "answer.md").read_text(encoding="utf-8")
+    assert "personalise_minutes," not in answer.split("no public source", 1)[-1].split(".")[0]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,task,minutes,students\n2026-09-01,personalise_minutes,lots,1\n", encoding="utf-8")
+    r = _quick(work, tmp_path / "u", "--time-log", bad)
+    assert r.exit_code == 2 and "row 2" in r.output and "minutes" in r.output and "lots" in r.output
+    assert not (tmp_path / "u").exists()
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("date,task,minutes,students\n2026-09-01,coffee,5,1\n", encoding="utf-8")
+    r = _quick(work, tmp_path / "v", "--time-log", unknown)
+    assert r.exit_code == 2 and "coffee" in r.output

@@ -263,10 +263,14 @@ def plans_import_goals(goals_path, plans_dir):
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed of the fits and the Monte Carlo.")
 @click.option("--model", "model", type=click.IntRange(1, 6), default=None, help="tidyLPA model number (default: the profiles folder's, else 1).")
 @click.option("--k", "k", type=click.IntRange(min=1), default=None, help="Number of profiles for costs and transfer (default: the profiles folder's, else the knee).")
-@click.option("--template-scope", type=click.Choice(["teacher", "school"]), default="teacher", show_default=True, help="Templates written by every teacher, or once per school and shared.")
+@click.option("--template-scope", type=click.Choice(["owner", "school", "district", "teacher"]), default="school", show_default=True, help="Who shares the templates: each plan owner writes their own (teacher: the older name), the school, or the district.")
+@click.option("--students-per-owner", type=click.FloatRange(min=0, min_open=True), default=None, help="Students one plan owner looks after (default: the workload's figure for the owner kind, about 19 for an advisor).")
+@click.option("--owner-kind", type=click.Choice(["advisor", "subject teacher", "counsellor"]), default="advisor", show_default=True, help="Who owns the plans.")
+@click.option("--budget-minutes", type=click.FloatRange(min=0), default=None, help="Minutes a week outside lessons one owner can give (default: the planning time in the workload).")
+@click.option("--time-log", "time_log_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="CSV of your own timings (date, task, minutes, students) that replaces the assumptions it covers.")
 @click.option("--min-cell", type=click.IntRange(min=1), default=10, show_default=True, help="Smallest group or count shown.")
 @click.option("--group", "groups", multiple=True, default=("Section", "Grade"), show_default=True, help="Group column for leave-one-group-out transfer (repeatable).")
-def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_path, out_dir, seed, model, k, template_scope, min_cell, groups):
+def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_path, out_dir, seed, model, k, template_scope, students_per_owner, owner_kind, budget_minutes, time_log_path, min_cell, groups):
     """The scaling study: teacher hours against plan fidelity, projected from a class to a district.
 
     Writes OUT/costs.csv, fidelity.csv, tradeoff.csv, projection.csv, transfer.csv,
@@ -280,7 +284,8 @@ def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_pat
 
     _echo(run_scaling(responses_dir, profiles_dir, out_dir, workload_path=workload_path, wave2_path=wave2_path,
                       codebook_path=codebook_path, seed=seed, model=model, k=k, template_scope=template_scope,
-                      min_cell=min_cell, groups=groups))
+                      min_cell=min_cell, groups=groups, students_per_owner=students_per_owner, owner_kind=owner_kind,
+                      budget_minutes=budget_minutes, time_log_path=time_log_path))
 
 
 @cli.command()

@@ -8,12 +8,19 @@ __all__ = ["run_scaling"]
 
 
 def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wave2_path=None, codebook_path=None,
-                seed=None, model=None, k=None, template_scope="teacher", min_cell=None,
-                groups=("Section", "Grade")) -> list[str]:
+                seed=None, model=None, k=None, template_scope="school", min_cell=None,
+                groups=("Section", "Grade"), students_per_owner=None, owner_kind="advisor", budget_minutes=None,
+                time_log_path=None) -> list[str]:
     """Run the scaling study from files and write its outputs all at once; return the messages.
 
-    Writes costs.csv, fidelity.csv, tradeoff.csv, projection.csv, transfer.csv, transitions.csv
-    (with a second wave), sensitivity.csv, workload.csv, statements.md and four PNG figures.
+    Writes answer.md (the verdict for a principal), owner.csv (one owner's hours a week by way),
+    budget.csv (every design against the weekly budget), owner_sensitivity.csv, costs.csv,
+    fidelity.csv, tradeoff.csv, projection.csv, transfer.csv, transitions.csv (with a second
+    wave), sensitivity.csv, workload.csv, time_log_template.csv, statements.md and four PNG figures.
+
+    ``template_scope`` is who shares the templates: "owner" (each owner writes their own; "teacher"
+    is the older name), "school" (default) or "district". The older per-teacher tables (costs,
+    projection, tradeoff) know only teacher and school scopes; for "district" they use "school".
     """
     import warnings
 
@@ -63,6 +70,13 @@ def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wav
     model = model or p_model or 1
     k = k or p_k
     workload = load_workload(workload_path)
+    if time_log_path is not None:
+        from ..scaling import apply_time_log
+
+        workload, logged = apply_time_log(workload, time_log_path)
+        messages += logged
+    owner_scope = "owner" if template_scope in ("teacher", "owner") else template_scope
+    legacy_scope = "teacher" if owner_scope == "owner" else "school"
     if cb is None:
         # Without a codebook, a numeric column of whole numbers only (a grade, a period) is a group,
         # not a scale score (a mean of several items).
@@ -76,16 +90,24 @@ def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wav
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the no-codebook warning is in the messages
         study = scaling_study(scores, workload=workload, model=model, wave2_scores=wave2, groups=groups,
-                              random_state=seed, min_cell=min_cell, codebook=cb, k=k, template_scope=template_scope)
-    tables = {"costs": study.costs, "fidelity": study.fidelity, "tradeoff": study.tradeoff,
+                              random_state=seed, min_cell=min_cell, codebook=cb, k=k, template_scope=legacy_scope,
+                              students_per_owner=students_per_owner, owner_kind=owner_kind, owner_scope=owner_scope,
+                              budget_minutes=budget_minutes)
+    tables = {"owner": study.owner, "budget": study.budget,
+              "owner_sensitivity": study.owner_settings["owner_sensitivity"], "costs": study.costs, "fidelity": study.fidelity, "tradeoff": study.tradeoff,
               "projection": study.projection, "transfer": study.transfer, "transitions": study.transitions,
               "sensitivity": study.sensitivity, "workload": workload.to_frame()}
-    with atomic_output_dir(out_dir, protect=[p for p in (responses_dir, wave2_path, workload_path) if p]) as tmp:
+    with atomic_output_dir(out_dir, protect=[p for p in (responses_dir, wave2_path, workload_path, time_log_path) if p]) as tmp:
         for name, table in tables.items():
             if name == "transitions" and wave2 is None:
                 continue
             table.to_csv(tmp / f"{name}.csv", index=False, float_format="%.6g", lineterminator="\n")
-        lines = [f"# Scaling study (K={study.k}, model {model}, seed {seed})", ""]
+        from ..scaling import TIME_LOG_TEMPLATE
+
+        (tmp / "time_log_template.csv").write_text(TIME_LOG_TEMPLATE, encoding="utf-8")
+        (tmp / "answer.md").write_text("# The answer\n\n" + study.answer + "\n", encoding="utf-8")
+        lines = [f"# Scaling study (K={study.k}, model {model}, seed {seed})", "", "## The answer", "", study.answer,
+                 "", "## Details (older per-teacher tables)", ""]
         lines += [f"- {s}" for s in study.statements]
         if study.notes:
             lines += ["", "## Notes", ""] + [f"- {n}" for n in study.notes]
@@ -97,5 +119,6 @@ def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wav
             fig.savefig(tmp / f"{name}.png", dpi=120, metadata={"Software": None})
             plt.close(fig)
     messages.append(f"Scaling study (K={study.k}) written to {out_dir}")
+    messages.append(f"  {study.answer}")
     messages += [f"  {s}" for s in study.statements[:4]]
     return messages

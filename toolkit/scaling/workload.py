@@ -51,6 +51,9 @@ __all__ = [
     "WAYS",
     "TEMPLATE_SCOPES",
     "DEFAULT_WORKLOAD",
+    "apply_time_log",
+    "TIME_LOG_TEMPLATE",
+    "TIME_LOG_COLUMNS",
 ]
 
 #: The bundled defaults.
@@ -456,3 +459,92 @@ def cost_table(workload: Workload, n_students: int, n_profiles: int, flagged_sha
             **{k: float(x) for k, x in d.items()},
         })
     return pd.DataFrame(rows)
+
+
+#: Columns of a time log: one row per timed task.
+TIME_LOG_COLUMNS = ("date", "task", "minutes", "students")
+#: Header and two example rows of the time-log template a teacher fills.
+TIME_LOG_TEMPLATE = (
+    "date,task,minutes,students\n"
+    "2026-09-14,personalise_minutes,95,5\n"
+    "2026-09-15,template_minutes,80,1\n"
+)
+
+
+def apply_time_log(workload: Workload, path: str | PathLike) -> tuple[Workload, list[str]]:
+    """Turn a teacher's logged minutes into local values and ranges of the workload's assumptions.
+
+    Parameters
+    ----------
+    workload : Workload
+    path : path
+        CSV with columns ``date, task, minutes, students``: ``task`` is an assumption key (such as
+        ``personalise_minutes``), ``minutes`` the time the task took, ``students`` how many students
+        (or templates) it covered (blank = 1). See :data:`TIME_LOG_TEMPLATE`.
+
+    Returns
+    -------
+    (Workload, list of str)
+        The workload with every logged assumption's value the median of minutes / students, its
+        range the smallest to the largest logged value (with one row, the default range widened to
+        hold it, said in the messages), ``kind: local``; and one sentence per assumption now local.
+
+    Raises
+    ------
+    ToolkitError
+        A missing column, an unknown task, or minutes/students that are not positive numbers; the
+        message names the file, the row, the column and the value.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise user_error("the time log does not exist", file=path, fix="give the path of a CSV with columns date, task, minutes, students")
+    try:
+        log = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise user_error(f"the time log cannot be read as CSV ({exc.__class__.__name__})", file=path,
+                         fix="save it as CSV (UTF-8) with columns date, task, minutes, students") from None
+    log.columns = [str(c).strip().lower() for c in log.columns]
+    for col in ("task", "minutes"):
+        if col not in log.columns:
+            raise user_error("the time log has no such column", file=path, column=col,
+                             fix="use the header date,task,minutes,students")
+    per: dict[str, list[float]] = {}
+    for i, r in log.iterrows():
+        row = int(i) + 2  # the header is line 1
+        task = r["task"].strip()
+        if not task:
+            continue
+        if task not in workload.assumptions:
+            raise user_error("unknown task in the time log", file=path, row=row, column="task", value=task,
+                             fix=f"use an assumption key such as {', '.join(list(workload.assumptions)[:4])}")
+        vals = {}
+        for col in ("minutes", "students"):
+            raw = r.get(col, "").strip() if col in log.columns else ""
+            if col == "students" and raw == "":
+                vals[col] = 1.0
+                continue
+            try:
+                x = float(raw)
+            except ValueError:
+                x = float("nan")
+            if not math.isfinite(x) or x <= 0:
+                raise user_error(f"{col} should be a number above 0", file=path, row=row, column=col, value=raw,
+                                 fix=f"write the {col} as a plain number such as 45")
+            vals[col] = x
+        per.setdefault(task, []).append(vals["minutes"] / vals["students"])
+    new = dict(workload.assumptions)
+    messages = []
+    for key, xs in per.items():
+        a = workload[key]
+        med = float(np.median(xs))
+        if len(xs) >= 2:
+            lo, hi = float(min(xs)), float(max(xs))
+            spread = f"range {lo:g}-{hi:g} over {len(xs)} logged tasks"
+        else:
+            lo, hi = min(a.low, med), max(a.high, med)
+            spread = f"one logged task, so the default range {lo:g}-{hi:g} is kept: log more to narrow it"
+        new[key] = _dc_replace(a, value=med, low=lo, high=hi, kind="local", confidence="local",
+                               source=f"local time log {path.name}: median of {len(xs)} logged task(s); {spread}")
+        messages.append(f"{key} is now local: {med:g} ({spread}).")
+    _check_positive(new, path)
+    return Workload(MappingProxyType(new), workload.path), messages
