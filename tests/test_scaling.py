@@ -48,7 +48,8 @@ def sample_scores():
 @pytest.fixture(scope="module")
 def study():
     cb, s1, s2 = sample_scores()
-    return scaling_study(s1, wave2_scores=s2, codebook=cb, random_state=0, n_draws=500)
+    # K=4, the number of profiles the profiles stage chooses on the sample (the sample has four).
+    return scaling_study(s1, wave2_scores=s2, codebook=cb, random_state=0, n_draws=500, k=4)
 
 
 class _GMMStandIn:
@@ -153,6 +154,10 @@ def test_find_knee_is_the_point_farthest_above_the_chord():
     assert find_knee([1, 2, 3], [0.0, 0.5, 1.0]) is None  # a straight line has no knee
     assert find_knee([1, 2, 3], [0.0, 0.1, 1.0]) is None  # convex: everything below the chord
     assert find_knee([1, 2], [0.0, 1.0]) is None
+    # Only where it is one: fidelity falling at the farthest point, or a point barely above its neighbours.
+    assert find_knee([0, 1, 2, 1.9, 4], [0.0, 0.5, 0.8, 0.79, 1.0]) is None  # farthest point, but fidelity fell
+    assert find_knee([0, 1, 2, 3, 4], [0.0, 0.6, 0.855, 0.9, 1.0]) is None  # beats K=1 by 0.005 only
+    assert find_knee([0, 1, 2, 3, 4], [0.0, 0.6, 0.855, 0.9, 1.0], margin=0.0) == 2
 
 
 def test_tradeoff_marks_one_knee_per_way_and_explains_it(study):
@@ -160,10 +165,12 @@ def test_tradeoff_marks_one_knee_per_way_and_explains_it(study):
     for way, grp in t.groupby("way"):
         assert grp["knee"].sum() == (0 if study.knee[way] is None else 1)
         assert list(grp["n_profiles"]) == list(range(1, 9))
-    assert study.knee["hybrid"] is not None
-    assert study.k == study.knee["hybrid"]  # the chosen K defaults to the hybrid's knee
+    # On the sample the hybrid's farthest point above the chord (K=4) has lower fidelity than K=3,
+    # so it is no knee (issue 13); the templated curve has one, and the chosen K defaults to it.
+    assert study.knee["hybrid"] is None
+    assert study.knee["templated"] is not None
     text = next(s for s in study.statements if s.startswith("The knee"))
-    assert f"K={study.knee['hybrid']}" in text and "Kneedle" in text
+    assert f"K={study.knee['templated']}" in text and "Kneedle" in text and "more than its neighbours" in text
 
 
 def test_tradeoff_hours_come_from_the_workload(study):
@@ -476,7 +483,7 @@ def test_tradeoff_plot_marks_the_knee(study):
     try:
         study.plot_tradeoff(ax=ax)
         legend = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert any(t.startswith("knee") and f"K={study.knee['hybrid']}" in t for t in legend)
+        assert any(t.startswith("knee") and f"K={study.knee['templated']}" in t for t in legend)
     finally:
         plt.close(fig)
 
@@ -564,3 +571,10 @@ def test_a_hidden_number_of_changes_cannot_be_worked_out_from_the_rounded_share(
         None, None, 10, changed_hidden=True)[-1]]
     assert n_changed in consistent and len(consistent) >= 5, (share, consistent)
 
+
+
+def test_without_a_clear_hybrid_knee_k_defaults_to_the_templated_knee_and_says_so():
+    cb, s1, _ = sample_scores()
+    st = scaling_study(s1, codebook=cb, random_state=0, n_draws=50, groups=())
+    assert st.knee["hybrid"] is None and st.k == st.knee["templated"]
+    assert any("no clear knee" in n and f"K={st.k}" in n for n in st.notes)

@@ -402,13 +402,22 @@ def plan_fidelity(needs: pd.DataFrame, assignments: pd.DataFrame, *, flag_thresh
 
 
 # ---------------------------------------------------------------------------------------- knee
-def find_knee(x: Sequence[float], y: Sequence[float]) -> int | None:
+#: How far (in the 0-1 rescaled units) the knee must lie above the chord beyond both neighbours.
+KNEE_MARGIN = 0.02
+
+
+def find_knee(x: Sequence[float], y: Sequence[float], *, margin: float = KNEE_MARGIN) -> int | None:
     """Position of the knee of a curve y(x), or None: Kneedle's largest distance above the chord.
+
+    A knee is claimed only where it is one: the curve is increasing there (y above the previous
+    point's) and the point lies above the chord by at least ``margin`` more than both neighbours.
 
     Parameters
     ----------
     x, y : sequence of float
         The curve's points in their natural order (here K = 1..8); x is hours, y is fidelity.
+    margin : float, default=0.02
+        How much farther above the chord (rescaled units) than each neighbour the knee must be.
 
     Returns
     -------
@@ -443,7 +452,11 @@ def find_knee(x: Sequence[float], y: Sequence[float]) -> int | None:
         return None
     d = (ab[0] * (ys - a[1]) - ab[1] * (xs - a[0])) / norm
     i = int(np.argmax(d))
-    return i if d[i] > 1e-9 else None
+    if d[i] <= 1e-9 or i == 0 or i == len(d) - 1 or not y[i] > y[i - 1]:
+        return None
+    if d[i] - max(d[i - 1], d[i + 1]) < margin:
+        return None
+    return i
 
 
 # ------------------------------------------------------------------------------------ transfer
@@ -1019,6 +1032,9 @@ def scaling_study(
     if k is None:
         if knee.get("hybrid") is not None:
             k = knee["hybrid"]
+        elif knee.get("templated") is not None:
+            k = knee["templated"]
+            notes.append(f"the hybrid trade-off has no clear knee; K={k} is the templated trade-off's knee")
         else:
             hyb = tradeoff[tradeoff["way"] == "hybrid"]
             k = int(hyb.loc[hyb["fidelity"] >= hyb["fidelity"].max() - 0.01, "n_profiles"].min())
@@ -1042,14 +1058,15 @@ def scaling_study(
             r = grp[grp["knee"]].iloc[0]
             knee_text = (
                 f"The knee of the {way} trade-off is at K={knee[way]} profiles ({_fmt(r['hours_per_term'])} hours a "
-                f"term for {n:,} students, {100 * r['fidelity']:.0f}% fidelity): up to there each extra template "
-                f"buys more fidelity per hour than after it; it is the point farthest above the straight line "
-                f"from K={grp['n_profiles'].iloc[0]} to K={grp['n_profiles'].iloc[-1]} with hours and fidelity "
-                f"both scaled to 0-1 (Kneedle)."
+                f"term for {n:,} students, {100 * r['fidelity']:.0f}% fidelity): fidelity rises there, and it is the "
+                f"point farthest above the straight line from K={grp['n_profiles'].iloc[0]} to "
+                f"K={grp['n_profiles'].iloc[-1]} with hours and fidelity both scaled to 0-1 (Kneedle), by at least "
+                f"{KNEE_MARGIN:g} more than its neighbours."
             )
             break
     if knee_text is None and len(ks) >= 3:
-        knee_text = "The trade-off has no knee: fidelity grows about in step with hours over this range of K."
+        knee_text = (f"There is no clear knee in the trade-off: no K where fidelity rises and that lies above the "
+                     f"straight line by {KNEE_MARGIN:g} more than its neighbours (hours and fidelity scaled to 0-1).")
 
     # Costs and projection with Monte Carlo bands (one set of draws for every size and way).
     draws = workload.draw(n_draws, distribution=distribution, random_state=int(rng.randint(0, 2**31 - 1)))
