@@ -52,7 +52,7 @@ def test_scaling_writes_every_table_figure_and_the_statements(result):
         png = (out / f"{name}.png").read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
     text = (out / "statements.md").read_text(encoding="utf-8")
-    assert "At 1,500 students, profile plans (K=4)" in text
+    assert "At 1,500 students in all, profile plans (K=4)" in text
     assert "Between the waves" in text
     assert "Scaling study (K=4)" in r.output
 

@@ -216,13 +216,15 @@ def test_monte_carlo_is_seeded_and_reproducible():
 def test_break_even_statements_quote_the_computed_numbers(study):
     p = study.projection.set_index(["n_students", "way"])
     s = next(x for x in study.statements if x.startswith("At 1,500 students"))
-    m = re.match(r"At 1,500 students, profile plans \(K=(\d+)\) take ([\d,]+) hours a term .*? against ([\d,]+) "
-                 r"for individual plans .*?keeping (\d+)% of fidelity", s)
+    m = re.match(r"At 1,500 students in all, profile plans \(K=(\d+)\) take a median of ([\d,]+) hours a term .*? "
+                 r"against ([\d,]+) for individual plans .*?keeping (\d+)% of fidelity", s)
     assert m, s
     k, x, y, z = int(m[1]), *(int(g.replace(",", "")) for g in m.groups()[1:])
     assert k == study.k
-    assert x == round(p.loc[(1500, "templated"), "hours_per_term"])
-    assert y == round(p.loc[(1500, "individual"), "hours_per_term"])
+    assert x == round(p.loc[(1500, "templated"), "hours_per_term_p50"])  # the median, not the mode
+    assert y == round(p.loc[(1500, "individual"), "hours_per_term_p50"])
+    assert f"{p.loc[(1500, 'templated'), 'hours_per_term']:,.0f} at the mode" in s
+    assert "per teacher" not in s.lower()  # one denominator: the owner's time is in the answer
     assert z == round(100 * p.loc[(1500, "templated"), "fidelity"])
     assert [x for x in study.statements if x.startswith("At ")] and len([x for x in study.statements if x.startswith("At ")]) == 4
 

@@ -737,16 +737,18 @@ def _statements(projection, k, fid, knee_text, transfer, transitions, breakeven,
     for n, grp in projection.groupby("n_students", sort=True):
         g = grp.set_index("way")
         t, i, h = g.loc["templated"], g.loc["individual"], g.loc["hybrid"]
+        # Medians of the Monte Carlo with their 90% interval; the mode (every assumption at its most
+        # likely value) only beside them, labelled. Totals for all the students: the per-owner
+        # figure is in the answer (hours a week for one owner with the stated caseload), the one
+        # denominator the study uses for a person's time.
         out.append(
-            f"At {n:,} students, profile plans (K={k}) take {_fmt(t['hours_per_term'])} hours a term "
-            f"(90% range {_fmt(t['hours_per_term_p05'])}-{_fmt(t['hours_per_term_p95'])}) against "
-            f"{_fmt(i['hours_per_term'])} for individual plans "
-            f"({_fmt(i['hours_per_term_p05'])}-{_fmt(i['hours_per_term_p95'])}), keeping "
-            f"{100 * t['fidelity']:.0f}% of fidelity; with full plans for flagged students (hybrid) "
-            f"it is {_fmt(h['hours_per_term'])} hours, keeping {100 * h['fidelity']:.0f}%. "
-            f"Per teacher that is {t['hours_per_week_per_teacher']:.1f} hours a week for profile plans "
-            f"({100 * t['share_of_planning']:.0f}% of planning time) against "
-            f"{i['hours_per_week_per_teacher']:.1f} ({100 * i['share_of_planning']:.0f}%)."
+            f"At {n:,} students in all, profile plans (K={k}) take a median of {_fmt(t['hours_per_term_p50'])} hours a "
+            f"term (90% interval {_fmt(t['hours_per_term_p05'])}-{_fmt(t['hours_per_term_p95'])}; "
+            f"{_fmt(t['hours_per_term'])} at the mode) against {_fmt(i['hours_per_term_p50'])} for individual plans "
+            f"({_fmt(i['hours_per_term_p05'])}-{_fmt(i['hours_per_term_p95'])}; {_fmt(i['hours_per_term'])} at the "
+            f"mode), keeping {100 * t['fidelity']:.0f}% of fidelity; with full plans for flagged students (hybrid) "
+            f"it is {_fmt(h['hours_per_term_p50'])} hours, keeping {100 * h['fidelity']:.0f}%. "
+            f"These are totals for all the students; the time of one plan owner is in the answer."
         )
     if breakeven is not None:
         out.append(breakeven)
