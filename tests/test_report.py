@@ -21,14 +21,48 @@ from toolkit.sample import generate_sample
 MIN_CELL = 10
 SECTIONS = [
     "Who responded",
-    "How reliable the scales are",
-    "How many profiles, and why",
+    "The learning profiles",
     "What a plan looks like",
-    "Can plans scale",
-    "Assumptions and limitations",
+    "What it costs, and what would change the answer",
     "What was removed to protect students",
+    "Limits of this report",
+    "Glossary",
+    "Appendix: technical details",
     "Provenance",
 ]
+#: Words a principal should not meet before the glossary and the appendix (issue 15).
+JARGON = ["BIC", "SABIC", "entropy", "ARI", "Rand", "Kneedle", "knee", "fidelity", "whisker", "replicated",
+          "alpha", "omega", "tidyLPA", "latent", "log-likelihood", "SHA-256", "notebook", "percentile",
+          "Monte Carlo", "hybrid", "pseudonym", "K=", "model 1", "model 2", "model 3", "model 6",
+          ".csv", ".yml", ".md", ".ipynb", "WORKLOAD_EVIDENCE"]
+NBCONVERT_DEFAULT_ALT = "No description has been provided for this image"
+
+
+class _Text(HTMLParser):
+    """The visible text of a page, with the text of the contents, glossary and appendix kept apart."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.main, self.rest = [], []
+        self._skip = 0  # inside <style>, <script> or the contents
+        self._after = False  # from the glossary on
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("style", "script") or (tag == "nav" and a.get("id") == "toc"):
+            self._skip += 1
+        if tag == "h2" and (a.get("id") or "").startswith("Glossary"):
+            self._after = True
+        if tag == "img":
+            (self.rest if self._after else self.main).append(a.get("alt") or "")
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "script", "nav") and self._skip:
+            self._skip -= 1
+
+    def handle_data(self, data):
+        if not self._skip:
+            (self.rest if self._after else self.main).append(data)
 #: Column headers that hold counts of students (or of rows, or of answers) in the report.
 COUNT_HEADER = re.compile(r"students|answers changed", re.IGNORECASE)
 
@@ -112,10 +146,54 @@ def pseudonyms(built, sample_dir):
     return sorted(i for i in ids if i)
 
 
-def test_report_folder_holds_the_page_the_executed_notebook_and_provenance_only(built):
+def test_report_folder_holds_the_page_its_pdf_the_executed_notebook_and_provenance_only(built):
+    from toolkit.report.build import chromium_path
+
     result, _, _, key_file = built
-    assert sorted(p.name for p in result.out_dir.iterdir()) == ["provenance.json", "report.html", "report.ipynb"]
+    expected = ["provenance.json", "report.html", "report.ipynb"] + (["report.pdf"] if chromium_path() else [])
+    assert sorted(p.name for p in result.out_dir.iterdir()) == sorted(expected)
+    assert (result.pdf is not None) == bool(chromium_path())
+    if result.pdf is not None:
+        assert result.pdf.read_bytes()[:5] == b"%PDF-"
     assert not (result.out_dir / key_file.name).exists()
+
+
+def test_the_answer_comes_first_then_the_contents_then_the_sections(built):
+    _, html, page, _ = built
+    box = re.search(r'<section[^>]*\bid="answer".*?</section>', html, re.S)
+    assert box.start() < html.index('<nav id="toc"') < html.index('id="Who-responded"')
+    box = box.group(0)
+    assert re.search(r'class="verdict"><strong>(Yes|Not)\b', box)  # a verdict, in words
+    assert "hours a week per teacher" in box
+    titles = [t for _, t in page.h2]
+    assert titles.index("Glossary") < titles.index("Appendix: technical details") < titles.index("Provenance")
+
+
+def test_no_jargon_outside_the_glossary_and_the_appendix(built):
+    _, html, _, _ = built
+    text = _Text()
+    text.feed(html)
+    main, rest = " ".join(text.main), " ".join(text.rest)
+    assert "Who responded" in main and "hours a week" in main and len(main) > 5000
+    found = [w for w in JARGON if re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", main)]
+    assert found == [], found
+    assert re.findall(r"\b[a-z]+_[a-z_]+\b", main) == []  # no variable names in prose
+    # The technical words that remain are explained in the glossary.
+    glossary = rest[: rest.index("Appendix: technical details")]
+    for word in ("alpha", "omega", "BIC", "SABIC", "entropy", "replicated", "Rand", "knee"):
+        assert word in glossary, word
+
+
+def test_every_image_has_alt_text_that_says_what_it_shows(built):
+    _, html, _, _ = built
+    alts = re.findall(r"<img[^>]*?alt=\"([^\"]*)\"", html)
+    imgs = re.findall(r"<img\b", html)
+    assert len(alts) == len(imgs) >= 4
+    assert NBCONVERT_DEFAULT_ALT not in html
+    for alt in alts:
+        assert len(alt.split()) >= 8 and alt.endswith("."), alt
+        assert alt.count(". ") == 0, alt  # one sentence
+    assert any("surveyed students" in a for a in alts)
 
 
 def test_kept_notebook_names_input_files_but_no_local_folder_or_key_location(built, sample_dir):
@@ -177,6 +255,23 @@ def test_no_count_under_min_cell_in_any_table(built):
 def test_small_groups_are_shown_as_hidden(built):
     _, html, _, _ = built
     assert ">hidden<" in html  # the sample has small gender groups and a few duplicates
+
+
+def test_leadership_templates_show_one_whole_plan_and_name_the_others_strategies(sample_dir, sample_codebook):
+    clean = tk.deidentify(tk.read_export(sample_dir / "survey_export.csv", sample_codebook), sample_codebook,
+                          key=b"k" * 32)
+    scores = tk.score_scales(clean.responses, sample_codebook)
+    solution = tk.fit_profiles(scores, n_profiles=[4], models=[1], random_state=0).solution(1, 4)
+    plans = tk.draft_plans(scores, solution, sample_codebook)
+    short = templates_for_leadership(plans)
+    full = templates_for_leadership(plans, tables="all")
+    assert short.count("| strategy |") == 1 and full.count("| strategy |") == 4
+    assert short.count("- Strategies: ") == 3
+    second = plans.templates[1]
+    section = full.split(f"Profile {second.profile}: ")[1].split("\n### ")[0]
+    rows = [r for r in section.split("\n") if r.startswith("| ") and not r.startswith("| strategy")]
+    first_strategy = rows[0].split("|")[1].strip()
+    assert first_strategy in short.split(f"Profile {second.profile}: ")[1]
 
 
 def test_no_identifier_pseudonym_or_canary_anywhere_in_the_report(built, pseudonyms):

@@ -14,6 +14,9 @@ from .tables import (
     transfer_overview,
     transitions_overview,
     assumptions_table,
+    answer_box,
+    figure,
+    plain_assumption_labels,
 )
 
 __all__ = [
@@ -34,4 +37,7 @@ __all__ = [
     "transfer_overview",
     "transitions_overview",
     "assumptions_table",
+    "answer_box",
+    "figure",
+    "plain_assumption_labels",
 ]

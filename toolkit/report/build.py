@@ -21,7 +21,8 @@ from ..config import DEFAULT_SEED, MIN_CELL, PACKAGE_DATA, PROJECT_ROOT, default
 from ..errors import ToolkitError, user_error
 
 
-__all__ = ["ReportResult", "build_report", "report_notebook", "provenance", "render_html"]
+__all__ = ["ReportResult", "build_report", "report_notebook", "provenance", "render_html", "print_pdf",
+           "chromium_path"]
 
 #: Where the report notebook lives: the project's notebooks/ folder (one source, found through
 #: the editable install), or a copy shipped as package data in a regular install.
@@ -137,8 +138,36 @@ _TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
   section#provenance { border-top: 2px solid #888; margin-top: 2rem; padding-top: 0.5rem; font-size: 0.9rem; }
   section#provenance td, section#provenance th { text-align: left; padding: 0.1rem 0.6rem; vertical-align: top; }
   .jp-OutputArea-output table { font-size: 0.9rem; }
+  section#answer { border: 3px solid #0072B2; border-radius: 6px; padding: 0.4rem 1.2rem; margin: 0.8rem 0;
+                   background: #f2f8fc; font-family: var(--jp-ui-font-family, system-ui, sans-serif); }
+  section#answer h2 { margin: 0.3rem 0; font-size: 1.25rem; }
+  section#answer .verdict { font-size: 1.15rem; line-height: 1.4; }
+  .appendix-start { border-top: 3px double #888; margin-top: 2rem; }
+  /* Printing: the page is also the PDF written beside it. */
+  @page { size: Letter; margin: 16mm 14mm 18mm 14mm;
+          @bottom-center { content: "Page " counter(page) " of " counter(pages); font-size: 9pt; color: #555; } }
+  @media print {
+    body { max-width: none; padding: 0; font-size: 10.5pt; }
+    * { overflow: visible !important; }
+    nav#toc { display: none; }
+    .jp-Cell, .jp-OutputArea-output, .jp-RenderedHTMLCommon { padding: 0 !important; margin: 0 !important; }
+    .jp-Cell-outputWrapper, .jp-OutputArea-child { margin: 0.15rem 0 !important; }
+    table { width: 100% !important; max-width: 100% !important; table-layout: auto; font-size: 8.5pt !important; }
+    td, th { overflow-wrap: break-word; word-break: normal; padding: 0.1rem 0.35rem !important; }
+    tr, img, section#answer, li { break-inside: avoid; }
+    img { max-width: 100% !important; height: auto !important; max-height: 120mm; }
+    h2, h3, h4 { break-after: avoid; }
+    .appendix-start { break-before: page; border: 0; margin: 0; }
+    section#provenance { font-size: 8pt; }
+  }
 </style>
 {%- endblock extra_css -%}
+{%- block data_png scoped -%}
+{#- The alt text comes from the figure's metadata (toolkit.report.figure), never nbconvert's default. -#}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}" alt="{{ output.metadata.get('image/png', {}).get('alt', output.metadata.get('alt', '')) | escape_html }}">
+</div>
+{%- endblock data_png -%}
 {%- block body_header -%}
 {{ super() }}
 <!-- toolkit:toc -->
@@ -213,7 +242,68 @@ def render_html(notebook, prov: dict | None = None) -> str:
     items = "\n".join(f'<li><a href="#{html.escape(i, quote=True)}">{html.escape(t)}</a></li>'
                       for i, t in parser.found if i)
     toc = f'<nav id="toc" aria-label="Contents">\n<h2>Contents</h2>\n<ol>\n{items}\n</ol>\n</nav>'
+    if "<!-- toolkit:after-answer -->" in body:  # the verdict first, then the contents
+        body = body.replace("<!-- toolkit:toc -->", "", 1).replace("<!-- toolkit:after-answer -->", toc, 1)
+        return body
     return body.replace("<!-- toolkit:toc -->", toc, 1)
+
+
+def chromium_path() -> str | None:
+    """The Chromium browser used to print the PDF, or None when it is not installed."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def print_pdf(html_path: str | os.PathLike, pdf_path: str | os.PathLike, *, timeout: float = 180) -> Path | None:
+    """Print the report page to PDF with headless Chromium.
+
+    Headless Chromium rather than a Python library (WeasyPrint, ...): it is the browser engine the
+    principal prints from, so the PDF is what they would get from the page, and it adds no Python
+    dependency. The page's print stylesheet sets the paper, margins and page numbers; the
+    browser's own header and footer (which would print the file's folder) are turned off.
+
+    Parameters
+    ----------
+    html_path, pdf_path : path
+    timeout : float, default=180
+        Seconds before printing is given up.
+
+    Returns
+    -------
+    Path or None
+        ``pdf_path``, or None when Chromium is not installed (then no PDF is written).
+
+    Raises
+    ------
+    ToolkitError
+        When Chromium fails or writes no PDF.
+    """
+    import subprocess
+    import tempfile
+
+    browser = chromium_path()
+    if browser is None:
+        return None
+    html_path, pdf_path = Path(html_path).resolve(), Path(pdf_path).resolve()
+    with tempfile.TemporaryDirectory(prefix="toolkit-chromium-") as profile:
+        cmd = [browser, "--headless", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+               f"--user-data-dir={profile}", "--no-pdf-header-footer", "--print-to-pdf-no-header",
+               f"--print-to-pdf={pdf_path}", html_path.as_uri()]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            cmd.insert(2, "--no-sandbox")  # Chromium refuses to run its sandbox as root
+        try:
+            done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise user_error("Chromium could not print the report to PDF", value=str(exc),
+                             fix="check that Chromium starts (chromium --version), or print report.html from a browser") from None
+    if done.returncode != 0 or not pdf_path.is_file() or pdf_path.stat().st_size == 0:
+        raise user_error("Chromium could not print the report to PDF", value=(done.stderr or "")[-300:],
+                         fix="check that Chromium starts (chromium --version), or print report.html from a browser")
+    return pdf_path
 
 
 # ---------------------------------------------------------------------------------------------
@@ -234,6 +324,8 @@ class ReportResult:
         ``provenance.json``.
     parameters : dict
         The parameters the notebook ran with.
+    pdf : Path or None
+        ``report.pdf``, printed by headless Chromium; None when Chromium is not installed.
     """
 
     out_dir: Path
@@ -241,6 +333,7 @@ class ReportResult:
     notebook: Path
     provenance: Path
     parameters: dict
+    pdf: Path | None = None
 
 
 def report_notebook() -> Path:
@@ -318,6 +411,7 @@ def build_report(
     n_starts: int | None = None,
     progress: bool = True,
     date: str | None = None,
+    pdf: bool = True,
 ) -> ReportResult:
     """Run the whole pipeline on an export and write the leadership report.
 
@@ -350,6 +444,8 @@ def build_report(
         Show papermill's progress bar over the notebook's cells.
     date : str, optional
         Date recorded in the provenance (ISO 8601); now when None.
+    pdf : bool, default=True
+        Also print ``report.pdf`` with headless Chromium (:func:`print_pdf`), when it is installed.
 
     Returns
     -------
@@ -414,8 +510,10 @@ def build_report(
         nbformat.write(nb, executed)
         (tmp / "report.html").write_text(render_html(nb, prov), encoding="utf-8")
         (tmp / "provenance.json").write_text(json.dumps(prov, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        printed = print_pdf(tmp / "report.html", tmp / "report.pdf") if pdf else None
         for stray in tmp.iterdir():  # the notebook writes nothing else; keep the folder clean anyway
-            if stray.name not in ("report.ipynb", "report.html", "provenance.json"):
+            if stray.name not in ("report.ipynb", "report.html", "provenance.json", "report.pdf"):
                 shutil.rmtree(stray) if stray.is_dir() else stray.unlink()
     out = Path(out_dir)
-    return ReportResult(out, out / "report.html", out / "report.ipynb", out / "provenance.json", parameters)
+    return ReportResult(out, out / "report.html", out / "report.ipynb", out / "provenance.json", parameters,
+                        out / "report.pdf" if printed else None)

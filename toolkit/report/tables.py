@@ -36,6 +36,9 @@ __all__ = [
     "transfer_overview",
     "transitions_overview",
     "assumptions_table",
+    "answer_box",
+    "figure",
+    "plain_assumption_labels",
 ]
 
 
@@ -130,6 +133,9 @@ def protection_summary(deidentified, *, min_cell: int = MIN_CELL) -> tuple[pd.Da
         [(d["column"], d["reason"]) if isinstance(d, dict) else (str(d), "") for d in disc.to_dict()["dropped_columns"]],
         columns=["column", "why"],
     )
+    # In plain words for a principal: a pseudonym is a code name only the school's key can link back.
+    columns["why"] = columns["why"].astype(str).str.replace(
+        "replaced by a keyed pseudonym", "replaced by a code name that only the school's key links back", regex=False)
     scrub = {str(k): int(v) for k, v in dict(disc.scrubbed).items()}
     table = pd.DataFrame({"answers changed": pd.Series(scrub, dtype="int64")})
     table.index.name = "detail removed from free text"
@@ -255,6 +261,11 @@ def profile_overview(solution, codebook, *, min_cell: int = MIN_CELL) -> pd.Data
     return shown.join(means)
 
 
+#: Okabe, M. and Ito, K. (2008), Color Universal Design: distinguishable with every common colour
+#: vision deficiency.
+_OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+
+
 def plot_profiles(solution, codebook, *, min_cell: int = MIN_CELL, ax=None):
     """The profile plot (means with 95% intervals) without profiles under ``min_cell``, sizes suppressed.
 
@@ -282,11 +293,41 @@ def plot_profiles(solution, codebook, *, min_cell: int = MIN_CELL, ax=None):
     if len(drawn) < len(sizes):
         ax.text(0.01, 0.01, f"profiles under {min_cell} students are not drawn", transform=ax.transAxes,
                 fontsize="x-small", color="grey")
-    ax.legend(handles, shown, fontsize="small", loc="best")
+    # Okabe and Ito's colour-blind-safe palette (no red/green pair), and the legend outside the
+    # data, to the right of the axes, so that no line or interval is hidden under it.
+    for container, colour in zip(ax.containers, _OKABE_ITO):
+        for artist in container.get_children():
+            artist.set_color(colour)
+    handles, _ = ax.get_legend_handles_labels()
+    ax.legend(handles, shown, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+              title="profile")
     return ax
 
 
-def templates_for_leadership(plans, *, min_cell: int = MIN_CELL, heading_level: int = 3) -> str:
+def _strategy_names(section: str) -> str:
+    """A template section with its strategy table replaced by one line naming the strategies."""
+    lines, names, out = section.split("\n"), [], []
+    in_table = False
+    for line in lines:
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            if not in_table:
+                in_table = True  # the header row
+                continue
+            if cells and not set(cells[0]) <= set("-: "):
+                names.append(cells[0])
+            continue
+        if in_table:
+            out.append("- Strategies: " + "; ".join(names) + ".")
+            in_table, names = False, []
+        out.append(line)
+    if in_table:
+        out.append("- Strategies: " + "; ".join(names) + ".")
+    return "\n".join(out)
+
+
+def templates_for_leadership(plans, *, min_cell: int = MIN_CELL, heading_level: int = 3,
+                             tables: str = "first") -> str:
     """The plan templates as Markdown, one per profile, with no student in them.
 
     Parameters
@@ -297,6 +338,10 @@ def templates_for_leadership(plans, *, min_cell: int = MIN_CELL, heading_level: 
         Profile sizes under it (and their complements) are replaced by "hidden".
     heading_level : int, default=3
         Level of the templates' own headings, so they sit under a report section.
+    tables : {"first", "all"}, default="first"
+        Which templates keep their table of strategies: the first only (an example of a whole
+        plan; the others name their strategies in one line, so that the printed report stays
+        short), or all.
 
     Returns
     -------
@@ -311,6 +356,17 @@ def templates_for_leadership(plans, *, min_cell: int = MIN_CELL, heading_level: 
             n = int(t.n_students)
             text = text.replace(f"- Students: {n}\n", "- Students: hidden (a small group)\n")
             text = re.sub(rf"(^|\n){n} students?\.", r"\1A small group of students.", text)
+    if tables not in ("first", "all"):
+        raise user_error("tables must be 'first' or 'all'", value=tables, fix="use tables='first'")
+    if tables == "first":
+        parts = re.split(r"(?=^## )", text, flags=re.M)
+        seen = 0
+        for i, part in enumerate(parts):
+            if part.startswith("## "):
+                seen += 1
+                if seen > 1:
+                    parts[i] = _strategy_names(part)
+        text = "".join(parts)
     shift = heading_level - 1
     lines = []
     for line in text.splitlines():
@@ -335,7 +391,8 @@ def costs_overview(costs: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         Index the way of planning; ``templates``, ``hours a term`` (with the 90% range),
-        ``hours a week per teacher``, ``fidelity`` (share of students' needs the plans address).
+        ``hours a week per teacher``, ``needs addressed`` (share of students' main needs the plans
+        address).
     """
     names = {"none": "no plans", "individual": "a full plan for every student",
              "templated": "profile templates", "hybrid": "profile templates + full plans for flagged students"}
@@ -345,7 +402,7 @@ def costs_overview(costs: pd.DataFrame) -> pd.DataFrame:
         "hours a term": [f"{h:,.0f} ({lo:,.0f} to {hi:,.0f})" for h, lo, hi in
                          zip(costs["hours_per_term"], costs["hours_per_term_p05"], costs["hours_per_term_p95"])],
         "hours a week per teacher": costs["hours_per_week_per_teacher"].round(1).to_numpy(),
-        "fidelity": [f"{100 * f:.0f}%" for f in costs["fidelity"]],
+        "needs addressed": [f"{100 * f:.0f}%" for f in costs["fidelity"]],
     })
     return out.set_index("way of planning")
 
@@ -427,3 +484,148 @@ def assumptions_table(workload) -> pd.DataFrame:
     return out.set_index("assumption")
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# The answer box and figures with alt text
+# ---------------------------------------------------------------------------------------------
+_WAY_WORDS = {"individual": "writing a full plan for every student",
+              "templated": "profile templates alone",
+              "hybrid": "profile templates, with a full plan for students who fit no profile well"}
+
+
+def _hours(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 10 else f"{x:,.1f}"
+
+
+def answer_box(study, *, title: str = "The answer") -> str:
+    """The report's verdict as an HTML box: can every student have a plan, and at what cost.
+
+    Built only from what :class:`toolkit.scaling.ScalingStudy` gives (``costs`` at the number of
+    students surveyed, ``sensitivity``), so that a verdict written by the scaling study itself can
+    replace it here, in one place.
+
+    Parameters
+    ----------
+    study : ScalingStudy
+    title : str, default="The answer"
+
+    Returns
+    -------
+    str
+        HTML: a ``<section id="answer">`` with the verdict in one bold sentence, the hours a week
+        per teacher of each way of planning, and the assumption that would change the answer
+        most. Every text is escaped. It ends with the marker ``<!-- toolkit:after-answer -->``,
+        where :func:`toolkit.report.render_html` puts the table of contents.
+    """
+    import html as _html
+
+    costs = study.costs.set_index("way")
+    missing = [w for w in ("individual", "hybrid") if w not in costs.index]
+    if missing:
+        raise user_error("the scaling study has no cost for a way of planning", value=", ".join(missing),
+                         fix="run the scaling study with its default ways of planning")
+    ind, hyb = costs.loc["individual"], costs.loc["hybrid"]
+    saves = float(hyb["hours_per_week_per_teacher"]) < float(ind["hours_per_week_per_teacher"])
+    share = 100 * float(hyb["share_of_planning"]) if "share_of_planning" in costs else None
+    if saves and share is not None and share > 100:
+        verdict = (f"Not within teachers' planning time: profile templates cut the work to about "
+                   f"{_hours(hyb['hours_per_week_per_teacher'])} hours a week per teacher, from "
+                   f"{_hours(ind['hours_per_week_per_teacher'])} hours for {_WAY_WORDS['individual']}, but that is "
+                   f"still {share:.0f}% of the planning time teachers have.")
+    elif saves:
+        verdict = (f"Yes: every student can have a plan for about {_hours(hyb['hours_per_week_per_teacher'])} "
+                   f"hours a week per teacher"
+                   + (f" ({share:.0f}% of planning time)" if share is not None else "")
+                   + f", against {_hours(ind['hours_per_week_per_teacher'])} hours a week for "
+                   f"{_WAY_WORDS['individual']}.")
+    else:
+        verdict = (f"Not at these assumptions: profile templates take {_hours(hyb['hours_per_week_per_teacher'])} "
+                   f"hours a week per teacher, no less than the {_hours(ind['hours_per_week_per_teacher'])} hours "
+                   f"of {_WAY_WORDS['individual']}.")
+    points = [
+        f"The plan: {_WAY_WORDS['hybrid']}. It covers {100 * float(hyb['fidelity']):.0f}% of students' main needs "
+        f"(a full plan for everyone covers {100 * float(ind['fidelity']):.0f}%).",
+        f"For a term: {_hours(hyb['hours_per_term'])} teacher hours (likely between "
+        f"{_hours(hyb['hours_per_term_p05'])} and {_hours(hyb['hours_per_term_p95'])}), against "
+        f"{_hours(ind['hours_per_term'])} for a full plan for every student.",
+    ]
+    sens = study.sensitivity
+    if sens is not None and not sens.empty:
+        top = sens[(sens["way"] == "hybrid") & (sens["metric"] == "hours_per_term")]
+        if len(top):
+            top = top.iloc[0]
+            desc = top["assumption"]
+            try:
+                desc = study.workload[top["assumption"]].description or desc
+            except Exception:  # an assumption without a description keeps its plain key
+                pass
+            points.append(
+                f"What would change the answer most: {str(desc).rstrip('.').lower()} "
+                f"(from {top['low']:g} to {top['high']:g} it moves a term's hours for {int(top['n_students']):,} "
+                f"students from {_hours(top['at_low'])} to {_hours(top['at_high'])}).")
+    points.append("Hours are estimates from stated assumptions, several without a published source; "
+                  "the section on costs shows how much they matter.")
+    items = "\n".join(f"<li>{_html.escape(p)}</li>" for p in points)
+    return (f'<section id="answer" class="answer-box" aria-label="{_html.escape(title, quote=True)}">\n'
+            f"<h2>{_html.escape(title)}</h2>\n<p class=\"verdict\"><strong>{_html.escape(verdict)}</strong></p>\n"
+            f"<ul>\n{items}\n</ul>\n</section>\n<!-- toolkit:after-answer -->")
+
+
+def figure(fig, alt: str, *, dpi: int = 110):
+    """A matplotlib figure as a PNG image for the page, with its alt text, and the figure closed.
+
+    Parameters
+    ----------
+    fig : matplotlib Figure
+    alt : str
+        One sentence saying what the figure shows (for screen readers and when images are off).
+    dpi : int, default=110
+
+    Returns
+    -------
+    IPython.display.Image
+        Displayed by the notebook; the report's template writes ``alt`` into the ``<img>``.
+    """
+    import io
+
+    import matplotlib.pyplot as plt
+    from IPython.display import Image
+
+    if not str(alt).strip():
+        raise user_error("a figure needs alt text that says what it shows", fix="pass one sentence as alt")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    plt.close(fig)
+    return Image(data=buf.getvalue(), format="png", metadata={"alt": str(alt).strip()})
+
+
+def plain_assumption_labels(ax, workload, axis: str = "y"):
+    """Replace workload-assumption keys in a figure's tick labels by their descriptions.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+        For example the sensitivity chart of :meth:`ScalingStudy.plot_sensitivity`.
+    workload : Workload
+    axis : {"y", "x"}, default="y"
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    words = {}
+    for _, row in workload.to_frame().iterrows():
+        text = str(row.get("description") or "").strip().rstrip(".")
+        if text:
+            words[str(row["assumption"])] = text if len(text) <= 60 else text[:57].rstrip() + "..."
+    get = ax.get_yticklabels if axis == "y" else ax.get_xticklabels
+    ticks = ax.get_yticks() if axis == "y" else ax.get_xticks()
+    new = []
+    for label in get():
+        key = label.get_text()
+        base = key.split(" (")[0].strip()
+        new.append(words[base] + key[len(base):] if base in words else key)
+    (ax.set_yticks if axis == "y" else ax.set_xticks)(ticks)
+    (ax.set_yticklabels if axis == "y" else ax.set_xticklabels)(new)
+    return ax
