@@ -164,3 +164,32 @@ def test_study_options_change_the_owner_model():
     for bad in ({"owner_scope": "planet"}, {"students_per_owner": 0}, {"owner_kind": "janitor"}, {"budget_minutes": -5}):
         with pytest.raises(ToolkitError):
             scaling_study(scores, **bad, **kw)
+
+
+def test_owner_projection_counts_fractional_owners_and_keeps_one_owner_time():
+    study, _ = _study_and_plans()
+    proj = study.owner_settings["projection"]
+    assert set(proj["way"]) == {"individual", "templated", "hybrid", "cowritten"}
+    row = proj.set_index(["n_students", "way"]).loc[(150, "templated")]
+    assert row["n_owners"] == pytest.approx(150 / 18.6)  # fractional FTE, never ceil
+    o = study.owner.set_index("way")
+    # The same draws: one owner's median time a week is the owner table's.
+    assert row["owner_hours_per_week_p50"] == pytest.approx(o.loc["templated", "hours_per_week_p50"])
+    assert row["hours_per_year_p05"] <= row["hours_per_year_p50"] <= row["hours_per_year_p95"]
+
+
+def test_owner_plot_shows_every_way_including_the_cowritten_one():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    study, _ = _study_and_plans()
+    fig, ax = plt.subplots()
+    try:
+        assert study.plot_owner(ax=ax) is ax
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert any(lbl.startswith("Co-written") for lbl in labels) and len(labels) == 4
+        assert "18.6 students" in ax.get_xlabel()
+    finally:
+        plt.close(fig)

@@ -94,7 +94,8 @@ def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wav
                               students_per_owner=students_per_owner, owner_kind=owner_kind, owner_scope=owner_scope,
                               budget_minutes=budget_minutes)
     tables = {"owner": study.owner, "budget": study.budget,
-              "owner_sensitivity": study.owner_settings["owner_sensitivity"], "costs": study.costs, "fidelity": study.fidelity, "tradeoff": study.tradeoff,
+              "owner_sensitivity": study.owner_settings["owner_sensitivity"],
+              "owner_projection": study.owner_settings["projection"], "costs": study.costs, "fidelity": study.fidelity, "tradeoff": study.tradeoff,
               "projection": study.projection, "transfer": study.transfer, "transitions": study.transitions,
               "sensitivity": study.sensitivity, "workload": workload.to_frame()}
     with atomic_output_dir(out_dir, protect=[p for p in (responses_dir, wave2_path, workload_path, time_log_path) if p]) as tmp:
@@ -112,7 +113,7 @@ def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wav
         if study.notes:
             lines += ["", "## Notes", ""] + [f"- {n}" for n in study.notes]
         (tmp / "statements.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        for name in ("costs", "tradeoff", "projection", "sensitivity"):
+        for name in ("owner", "costs", "tradeoff", "projection", "sensitivity"):
             fig, ax = plt.subplots(figsize=(8, 5))
             getattr(study, f"plot_{name}")(ax=ax)
             fig.tight_layout()

@@ -40,7 +40,7 @@ from ..plans.costs import MINUTE_KINDS, plan_minutes
 
 __all__ = ["OWNER_KINDS", "SCOPES", "DESIGN_WAYS", "DISTRICT_STUDENTS", "owner_year_minutes", "owner_table",
            "budget_table", "owner_capacity", "answer", "default_mix", "mix_from_plans", "cycle_minutes",
-           "owner_sensitivity"]
+           "owner_sensitivity", "owner_projection"]
 
 #: Owner kinds -> the workload assumption that holds their caseload.
 OWNER_KINDS = {"advisor": "students_per_owner", "subject teacher": "students_per_teacher",
@@ -219,6 +219,33 @@ def owner_table(workload, *, k: int, mix: Mapping[str, float], caseload: float, 
             "share_of_planning_mode": float(pt["out_of_class"]) / wk0 / float(v0["planning_minutes_per_week"]),
             "fidelity": float((fidelity or {}).get(way if way != "cowritten" else "templated", np.nan)),
         })
+    return pd.DataFrame(rows)
+
+
+def owner_projection(workload, *, k: int, mix, caseload: float, scope: str, sizes, draws) -> pd.DataFrame:
+    """The owner model from a class to a district: owners in fractional FTE, and hours a year in all.
+
+    One owner's time a week does not change with the school's size (only the template share of a
+    school or district does); what grows is the number of owners, ``students / caseload``.
+
+    Returns
+    -------
+    DataFrame
+        One row per (students, way): ``n_students, way, n_owners`` (fractional), ``hours_per_year_p05/
+        _p50/_p95`` (all owners, outside lessons), ``owner_hours_per_week_p50`` (one owner).
+    """
+    wk = _weeks(draws)
+    rows = []
+    for n in sizes:
+        owners = float(n) / float(caseload)
+        for way in DESIGN_WAYS:
+            mc = owner_year_minutes(draws, way=way, k=k, mix=mix, caseload=caseload, scope=scope)
+            total = owners * mc["out_of_class"] / 60.0
+            lo, mid, hi = np.percentile(total, _PCT)
+            rows.append({"n_students": int(n), "way": way, "n_owners": owners, "students_per_owner": float(caseload),
+                         "template_scope": scope, "hours_per_year_p05": float(lo), "hours_per_year_p50": float(mid),
+                         "hours_per_year_p95": float(hi),
+                         "owner_hours_per_week_p50": float(np.median(mc["out_of_class"] / 60.0 / wk))})
     return pd.DataFrame(rows)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_costs", "plot_tradeoff", "plot_projection", "plot_sensitivity", "WAY_LABELS"]
+__all__ = ["plot_costs", "plot_tradeoff", "plot_projection", "plot_sensitivity", "plot_owner", "WAY_LABELS"]
 
 #: Plain names of the four ways, for legends.
 WAY_LABELS = {
@@ -15,8 +15,10 @@ WAY_LABELS = {
     "individual": "Individual plans",
     "templated": "Profile plans",
     "hybrid": "Hybrid (individual for flagged)",
+    "cowritten": "Co-written (student drafts, owner agrees)",
 }
-_COLORS = {"none": "0.6", "individual": "tab:red", "templated": "tab:blue", "hybrid": "tab:purple"}
+_COLORS = {"none": "0.6", "individual": "tab:red", "templated": "tab:blue", "hybrid": "tab:purple",
+           "cowritten": "tab:green"}
 
 
 def _axes(ax):
@@ -192,4 +194,40 @@ def plot_sensitivity(sensitivity: pd.DataFrame, *, way: str = "hybrid", metric: 
                   + f"; base {base:,.1f}")
     ax.set_title(f"What moves the answer most ({way}); * no public source")
     ax.legend(fontsize="small", loc="lower right")
+    return ax
+
+
+def plot_owner(owner: pd.DataFrame, *, planning_minutes: float | None = None, ax=None):
+    """One owner's minutes a week by way: outside lessons (median, 90% whiskers) and inside lessons.
+
+    Parameters
+    ----------
+    owner : DataFrame
+        ``ScalingStudy.owner``.
+    planning_minutes : float, optional
+        Planning minutes a week; drawn as a dashed line (outside-lesson minutes are compared with it).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    _check(owner, ["way", "hours_per_week_p05", "hours_per_week_p50", "hours_per_week_p95",
+                   "class_hours_per_week_p50", "students_per_owner"], "plot_owner")
+    ax = _axes(ax)
+    t = owner.reset_index(drop=True)
+    y = np.arange(len(t))
+    mid, lo, hi = (60 * t[c].to_numpy(dtype=float) for c in ("hours_per_week_p50", "hours_per_week_p05", "hours_per_week_p95"))
+    ax.barh(y + 0.2, mid, height=0.4, color=[_COLORS.get(w, "0.5") for w in t["way"]], label="outside lessons (median)")
+    ax.errorbar(mid, y + 0.2, xerr=[np.clip(mid - lo, 0, None), np.clip(hi - mid, 0, None)], fmt="none", ecolor="k",
+                capsize=3, label="90% interval")
+    ax.barh(y - 0.2, 60 * t["class_hours_per_week_p50"].to_numpy(dtype=float), height=0.4, color="white",
+            edgecolor=[_COLORS.get(w, "0.5") for w in t["way"]], hatch="//", label="inside lessons (median)")
+    if planning_minutes is not None:
+        ax.axvline(planning_minutes, ls="--", color="k", lw=1, label=f"planning time ({planning_minutes:g} min)")
+    ax.set_yticks(y, [WAY_LABELS.get(w, w) for w in t["way"]])
+    ax.invert_yaxis()
+    ax.set_xlabel(f"minutes a week for one owner with {t['students_per_owner'].iloc[0]:g} students")
+    ax.set_title("One plan owner's time a week")
+    ax.legend(loc="lower right", fontsize="small")
     return ax

@@ -213,6 +213,18 @@ class ScalingStudy:
     workload : Workload
     notes : list of str
         Warnings raised while fitting, suppression applied, students left out.
+    owner : DataFrame
+        The owner model (:mod:`toolkit.scaling.owners`): one row per way (individual, templated,
+        hybrid, cowritten), hours a week for ONE owner with the stated caseload, Monte Carlo median
+        and 90% interval, class minutes apart, P(cheaper than individual plans), the mode labelled.
+    budget : DataFrame
+        Every design (way x template scope) against ``budget_minutes`` a week: fits, capacity.
+    owner_settings : dict
+        Caseload, owner kind, scope, planning time, the drafted plans' mix, unsourced assumptions,
+        the owner sensitivity table (``owner_sensitivity``), the owner projection (``projection``)
+        and the per-student cycle minutes by kind (``cycle_minutes``).
+    answer : str
+        The verdict for a principal (property; :func:`toolkit.scaling.owners.answer`).
     """
 
     costs: pd.DataFrame
@@ -243,6 +255,12 @@ class ScalingStudy:
         from .plots import plot_costs
 
         return plot_costs(self.costs, planning_hours=self.workload["planning_minutes_per_week"].value / 60, ax=ax)
+
+    def plot_owner(self, ax=None):
+        """One owner's minutes a week by way, outside and inside lessons. Returns the Axes."""
+        from .plots import plot_owner
+
+        return plot_owner(self.owner, planning_minutes=self.owner_settings.get("planning_minutes_per_week"), ax=ax)
 
     def plot_tradeoff(self, ax=None):
         """Hours against fidelity across K, with the knee. Returns the Axes."""
@@ -796,7 +814,7 @@ def _statements(projection, k, fid, knee_text, transfer, transitions, breakeven,
 
 
 def _owner_model(workload, scores, solution, codebook, k, flagged_share, fidelity_of, draws, transitions_raw,
-                 students_per_owner, owner_kind, owner_scope, budget_minutes, sensitivity, notes):
+                 students_per_owner, owner_kind, owner_scope, budget_minutes, sensitivity, notes, sizes=PROJECTION_SIZES):
     """The owner model's tables (toolkit.scaling.owners) from the drafted plans' own mix."""
     from .owners import OWNER_KINDS, SCOPES, budget_table, default_mix, mix_from_plans, owner_table
 
@@ -834,6 +852,9 @@ def _owner_model(workload, scores, solution, codebook, k, flagged_share, fidelit
                         owner_kind=owner_kind, fidelity=fidelity_of)
     budget = budget_table(workload, k=k, mix=mix, caseload=caseload, budget_minutes=budget_minutes, draws=draws,
                           fidelity=fidelity_of)
+    from .owners import owner_projection
+
+    projection = owner_projection(workload, k=k, mix=mix, caseload=caseload, scope=owner_scope, sizes=sizes, draws=draws)
     used = ("individual_plan_minutes", "template_minutes", "personalise_minutes", "conversation_minutes",
             "checkin_minutes", "adapt_template_minutes", "cycles_per_year", "resurvey_minutes", "update_minutes",
             "transition_rate", "cowrite_lesson_minutes", "conference_minutes", "weeks_per_term", "students_per_school")
@@ -852,7 +873,7 @@ def _owner_model(workload, scores, solution, codebook, k, flagged_share, fidelit
     settings = {"owner_kind": owner_kind, "students_per_owner": caseload, "template_scope": owner_scope,
                 "planning_minutes_per_week": workload["planning_minutes_per_week"].value,
                 "n_draws": len(draws["transition_rate"]), "budget_minutes": budget_minutes, "mix": mix,
-                "unsourced": unsourced, "top_assumption": top, "owner_sensitivity": sens,
+                "unsourced": unsourced, "top_assumption": top, "owner_sensitivity": sens, "projection": projection,
                 "cycle_minutes": {w: cycle_minutes(workload.values, mix, w) for w in ("individual", "templated", "hybrid", "cowritten")}}
     return owner, budget, settings
 
@@ -1117,7 +1138,8 @@ def scaling_study(
 
     owner, budget, owner_settings = _owner_model(
         workload, scores, fits[k], cb if codebook is not None else None, k, flagged_share, fidelity_of,
-        draw_values, transitions_raw, students_per_owner, owner_kind, owner_scope, budget_minutes, sensitivity, notes)
+        draw_values, transitions_raw, students_per_owner, owner_kind, owner_scope, budget_minutes, sensitivity, notes,
+        sizes=sorted(set(sizes)))
     breakeven = _breakeven(workload, k, flagged_share, template_scope)
     statements = _statements(projection, k, fidelity_of, knee_text, transfer_raw, transitions_raw, breakeven,
                              sensitivity, min_cell, uncertain_moves,
