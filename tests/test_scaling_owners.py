@@ -193,3 +193,17 @@ def test_owner_plot_shows_every_way_including_the_cowritten_one():
         assert "18.6 students" in ax.get_xlabel()
     finally:
         plt.close(fig)
+
+
+def test_with_reliabilities_the_owner_model_uses_the_non_circular_benefit():
+    scores, profile, _voice, cb = sample_inputs()
+    rel = {c: 0.8 for c in cb.construct_keys}
+    st = scaling_study(scores, codebook=cb, k_range=[4], k=4, groups=(), fit=_true_fit(profile), random_state=0,
+                       n_draws=200, n_students=(150,), sensitivity_students=150, reliability=rel)
+    o = st.owner.set_index("way")
+    assert 0.5 < o.loc["individual", "benefit_recall"] < 0.95  # not 1 by definition
+    assert (o["fidelity"] == o["benefit_recall"]).all()  # the budget ranks by the benefit
+    assert "true top two needs" in st.answer and "100% by definition" not in st.answer
+    with pytest.raises(ToolkitError, match="no reliability"):
+        scaling_study(scores, codebook=cb, k_range=[4], k=4, groups=(), fit=_true_fit(profile), random_state=0,
+                      n_draws=50, n_students=(150,), sensitivity_students=150, reliability={"interest": 0.8})

@@ -70,6 +70,17 @@ def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wav
     model = model or p_model or 1
     k = k or p_k
     workload = load_workload(workload_path)
+    reliability = None
+    rel_path = (responses_dir if responses_dir.is_dir() else responses_dir.parent) / "reliability.csv"
+    if rel_path.is_file() and cb is not None:
+        import pandas as pd
+
+        rel = pd.read_csv(rel_path)
+        if {"construct", "alpha"} <= set(rel.columns):
+            reliability = {str(r.construct): float(r.alpha) for r in rel.itertuples() if r.alpha == r.alpha}
+            if not set(cb.construct_keys) <= set(reliability):
+                messages.append(f"Note: {rel_path.name} lacks a reliability for some constructs, so no benefit measure.")
+                reliability = None
     if time_log_path is not None:
         from ..scaling import apply_time_log
 
@@ -92,7 +103,7 @@ def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wav
         study = scaling_study(scores, workload=workload, model=model, wave2_scores=wave2, groups=groups,
                               random_state=seed, min_cell=min_cell, codebook=cb, k=k, template_scope=legacy_scope,
                               students_per_owner=students_per_owner, owner_kind=owner_kind, owner_scope=owner_scope,
-                              budget_minutes=budget_minutes)
+                              budget_minutes=budget_minutes, reliability=reliability)
     tables = {"owner": study.owner, "budget": study.budget,
               "owner_sensitivity": study.owner_settings["owner_sensitivity"],
               "owner_projection": study.owner_settings["projection"], "costs": study.costs, "fidelity": study.fidelity, "tradeoff": study.tradeoff,

@@ -393,7 +393,12 @@ def answer(study) -> str:
     if unsourced:
         out.append("These figures rest on assumptions with no public source, to be replaced with your own timings "
                    "(toolkit scaling --time-log): " + ", ".join(unsourced) + ".")
-    if best_way != "individual" and "fidelity" in o.columns:
+    if "benefit_recall" in o.columns:
+        out.append(f"Allowing for the survey's measurement error (each scale's reliability), this way's plans address "
+                   f"about {100 * b['benefit_recall']:.0f}% of each student's true top two needs (precision "
+                   f"{100 * b['benefit_precision']:.0f}%); fully individual plans written from the same survey, "
+                   f"{100 * i['benefit_recall']:.0f}% ({100 * i['benefit_precision']:.0f}%).")
+    elif best_way != "individual" and "fidelity" in o.columns:
         out.append(f"Fidelity (the share of each student's two largest survey needs the plan addresses) is "
                    f"{100 * b['fidelity']:.0f}% for this way; it counts an individual plan as 100% by definition, "
                    f"although an individual plan is written from the same noisy survey, so it favours individual plans.")

@@ -813,8 +813,32 @@ def _statements(projection, k, fid, knee_text, transfer, transitions, breakeven,
     return out
 
 
+def _benefit(plan_set, reliability, notes) -> pd.DataFrame:
+    """Expected recall and precision (toolkit.scaling.benefit) of every way's plans drafted for this solution."""
+    from .benefit import expected_benefit
+
+    needs = plan_set.needs
+    missing = [c for c in needs.columns if c not in reliability]
+    if missing:
+        raise ToolkitError(f"no reliability for construct(s) {', '.join(missing)}; give every construct's reliability "
+                           f"(the alpha column of toolkit score's reliability.csv).")
+    observed = growth_areas(needs, n=2)
+    individual, templated, hybrid = {}, {}, {}
+    for p in plan_set.plans:
+        own = frozenset(observed.get(p.pseudonym, ()))
+        areas = frozenset(p.focus) | frozenset(p.personal_growth_areas[:1])
+        individual[p.pseudonym], templated[p.pseudonym] = own, areas
+        hybrid[p.pseudonym] = own if p.flagged else areas
+    plans = {"individual": individual, "templated": templated, "hybrid": hybrid, "cowritten": templated}
+    rel = {c: min(max(float(reliability[c]), 1e-6), 1.0) for c in needs.columns}
+    notes.append("benefit: the co-written plan is scored as its template with the personal layer (the student's own "
+                 "choices are not yet in the measure)")
+    return expected_benefit(needs.loc[[p.pseudonym for p in plan_set.plans]], plans, rel, n_draws=100, random_state=0)
+
+
 def _owner_model(workload, scores, solution, codebook, k, flagged_share, fidelity_of, draws, transitions_raw,
-                 students_per_owner, owner_kind, owner_scope, budget_minutes, sensitivity, notes, sizes=PROJECTION_SIZES):
+                 students_per_owner, owner_kind, owner_scope, budget_minutes, sensitivity, notes, sizes=PROJECTION_SIZES,
+                 reliability=None):
     """The owner model's tables (toolkit.scaling.owners) from the drafted plans' own mix."""
     from .owners import OWNER_KINDS, SCOPES, budget_table, default_mix, mix_from_plans, owner_table
 
@@ -837,19 +861,30 @@ def _owner_model(workload, scores, solution, codebook, k, flagged_share, fidelit
     if students_per_owner is not None:
         draws = dict(draws)
     draws = dict(draws, **{OWNER_KINDS[owner_kind]: np.full(len(draws["transition_rate"]), caseload)})
-    mix = None
+    mix = plan_set = None
     if codebook is not None:
         try:
             from ..plans import draft_plans
 
-            mix = mix_from_plans(draft_plans(scores, solution, codebook))
+            plan_set = draft_plans(scores, solution, codebook)
+            mix = mix_from_plans(plan_set)
         except ToolkitError as exc:
             notes.append(f"owner model: plans could not be drafted ({exc}); the workload's check-ins are used")
     if mix is None:
         mix = default_mix(workload.values, flagged_share)
     budget_minutes = workload["planning_minutes_per_week"].value if budget_minutes is None else float(budget_minutes)
+    benefit = None
+    if reliability is not None and plan_set is None:
+        notes.append("owner model: reliabilities were given but no plans could be drafted (no codebook), so no benefit measure")
+    if reliability is not None and plan_set is not None:
+        benefit = _benefit(plan_set, reliability, notes)
+        fidelity_of = dict(fidelity_of, **benefit.set_index("way")["recall"].to_dict())
     owner = owner_table(workload, k=k, mix=mix, caseload=caseload, scope=owner_scope, draws=draws,
                         owner_kind=owner_kind, fidelity=fidelity_of)
+    if benefit is not None:
+        b = benefit.set_index("way")
+        owner["benefit_recall"] = owner["way"].map(lambda w: b.loc[w, "recall"])
+        owner["benefit_precision"] = owner["way"].map(lambda w: b.loc[w, "precision"])
     budget = budget_table(workload, k=k, mix=mix, caseload=caseload, budget_minutes=budget_minutes, draws=draws,
                           fidelity=fidelity_of)
     from .owners import owner_projection
@@ -873,6 +908,7 @@ def _owner_model(workload, scores, solution, codebook, k, flagged_share, fidelit
     settings = {"owner_kind": owner_kind, "students_per_owner": caseload, "template_scope": owner_scope,
                 "planning_minutes_per_week": workload["planning_minutes_per_week"].value,
                 "n_draws": len(draws["transition_rate"]), "budget_minutes": budget_minutes, "mix": mix,
+                "benefit": benefit,
                 "unsourced": unsourced, "top_assumption": top, "owner_sensitivity": sens, "projection": projection,
                 "cycle_minutes": {w: cycle_minutes(workload.values, mix, w) for w in ("individual", "templated", "hybrid", "cowritten")}}
     return owner, budget, settings
@@ -919,6 +955,7 @@ def scaling_study(
     owner_kind: str = "advisor",
     owner_scope: str = "school",
     budget_minutes: float | None = None,
+    reliability: dict | None = None,
 ) -> ScalingStudy:
     """Run the scaling study: cost, fidelity, trade-off, projection, transfer and sensitivity.
 
@@ -977,6 +1014,10 @@ def scaling_study(
     budget_minutes : float, optional
         Out-of-class minutes a week one owner can give: ``study.budget`` lists every design
         against it. Default: the workload's planning time a week.
+    reliability : mapping, optional
+        Construct -> reliability (alpha). With it the owner and budget tables carry the non-circular
+        benefit (``benefit_recall``, ``benefit_precision``: :mod:`toolkit.scaling.benefit`) and the
+        budget's recommendation ranks designs by it instead of the circular fidelity.
 
     Returns
     -------
@@ -1139,7 +1180,7 @@ def scaling_study(
     owner, budget, owner_settings = _owner_model(
         workload, scores, fits[k], cb if codebook is not None else None, k, flagged_share, fidelity_of,
         draw_values, transitions_raw, students_per_owner, owner_kind, owner_scope, budget_minutes, sensitivity, notes,
-        sizes=sorted(set(sizes)))
+        sizes=sorted(set(sizes)), reliability=reliability)
     breakeven = _breakeven(workload, k, flagged_share, template_scope)
     statements = _statements(projection, k, fidelity_of, knee_text, transfer_raw, transitions_raw, breakeven,
                              sensitivity, min_cell, uncertain_moves,
