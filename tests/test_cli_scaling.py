@@ -223,3 +223,18 @@ def test_time_log_makes_assumptions_local_with_their_spread(tmp_path, work):
     unknown.write_text("date,task,minutes,students\n2026-09-01,coffee,5,1\n", encoding="utf-8")
     r = _quick(work, tmp_path / "v", "--time-log", unknown)
     assert r.exit_code == 2 and "coffee" in r.output
+
+
+def test_reliability_beside_the_scores_gives_the_benefit_measure(tmp_path, work):
+    import shutil
+
+    folder = tmp_path / "scores"
+    shutil.copytree(work / "scores", folder)
+    cb, _, _ = sample_scores()
+    pd.DataFrame({"construct": list(cb.construct_keys), "alpha": 0.8}).to_csv(folder / "reliability.csv", index=False)
+    r = run("scaling", "--responses", folder, "--profiles", work / "profiles", "--codebook", CODEBOOK,
+            "--out", tmp_path / "o", "--seed", 5, "--group", "none")
+    assert r.exit_code == 0, r.output
+    owner = pd.read_csv(tmp_path / "o" / "owner.csv").set_index("way")
+    assert owner["benefit_recall"].between(0, 1).all() and owner.loc["individual", "benefit_recall"] < 1
+    assert "true top two needs" in (tmp_path / "o" / "answer.md").read_text(encoding="utf-8")

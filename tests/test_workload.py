@@ -212,3 +212,24 @@ def test_point_estimates_use_ceil_teachers_consistently_with_draws(workload):
     m = way_minutes({c: draws[c].to_numpy() for c in draws}, 1500, 4, 0.0)
     assert np.array_equal(m["n_teachers"], np.ceil(1500 / draws["students_per_teacher"].to_numpy()))
     assert math.ceil(1500 / 150) == way_minutes(workload.values, 1500, 4, 0.0)["n_teachers"]
+
+
+def test_writer_speed_assumptions_are_drawn_together_and_keep_their_ranges():
+    from scipy.stats import spearmanr
+
+    from toolkit.scaling.workload import WRITER_SPEED
+
+    w = load_workload()
+    d = w.draw(3000, random_state=4)
+    for key in WRITER_SPEED[1:]:
+        assert spearmanr(d[WRITER_SPEED[0]], d[key]).statistic == pytest.approx(1.0)
+        a = w[key]
+        assert d[key].between(a.low, a.high).all()
+        # Still triangular with its peak at the value: the median sits where the triangle puts it.
+        cut = (a.value - a.low) / (a.high - a.low)
+        expected = (a.low + (0.5 * (a.high - a.low) * (a.value - a.low)) ** 0.5 if cut >= 0.5
+                    else a.high - (0.5 * (a.high - a.low) * (a.high - a.value)) ** 0.5)
+        assert d[key].median() == pytest.approx(expected, rel=0.05)
+    assert abs(spearmanr(d["individual_plan_minutes"], d["checkin_minutes"]).statistic) < 0.1
+    free = w.draw(3000, random_state=4, shared=())
+    assert abs(spearmanr(free["individual_plan_minutes"], free["template_minutes"]).statistic) < 0.1

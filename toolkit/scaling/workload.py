@@ -78,6 +78,10 @@ REQUIRED = (
 #: Assumptions that divide something, so they must be above zero.
 _POSITIVE = ("planning_minutes_per_week", "students_per_teacher", "weeks_per_term", "students_per_school")
 KINDS = ("public", "assumption", "local")
+#: Assumptions about how fast one person writes: drawn together in the Monte Carlo (one shared
+#: "writer speed" quantile per draw), since a slow writer is slow at all of them.
+WRITER_SPEED = ("individual_plan_minutes", "template_minutes", "personalise_minutes", "adapt_template_minutes",
+                "update_minutes")
 CONFIDENCES = ("high", "medium-high", "medium", "low-medium", "low", "none", "local")
 _FIELDS = ("description", "value", "low", "high", "unit", "source", "confidence", "kind")
 
@@ -168,8 +172,13 @@ class Workload:
         ]
         return pd.DataFrame(rows)
 
-    def draw(self, n_draws: int = 2000, *, distribution: str = "triangular", random_state=None) -> pd.DataFrame:
-        """Draw every assumption independently from its range, for a Monte Carlo.
+    def draw(self, n_draws: int = 2000, *, distribution: str = "triangular", random_state=None,
+             shared: tuple = WRITER_SPEED) -> pd.DataFrame:
+        """Draw the assumptions from their ranges, for a Monte Carlo.
+
+        The assumptions in ``shared`` (default :data:`WRITER_SPEED`) move together: each draw takes
+        one quantile u and every shared assumption its own value at u (its inverse CDF). The others
+        are drawn independently.
 
         Parameters
         ----------
@@ -179,6 +188,8 @@ class Workload:
             between ``low`` and ``high``. An assumption with ``low == high`` is constant.
         random_state : int, RandomState instance or None
             Seed; the same seed gives the same draws.
+        shared : tuple of str, default=WRITER_SPEED
+            Assumptions drawn with one shared quantile (``()``: all independent).
 
         Returns
         -------
@@ -191,7 +202,11 @@ class Workload:
             raise ValueError(f"distribution={distribution!r} should be 'triangular' or 'uniform'")
         rng = check_random_state(random_state)
         out = {}
+        u_shared = rng.uniform(size=n_draws)  # drawn first: the other draws keep their order
         for key, a in self.assumptions.items():  # fixed order: same seed, same draws
+            if key in shared and a.high > a.low:
+                out[key] = _quantile(a, u_shared, distribution)
+                continue
             if a.high == a.low:
                 out[key] = np.full(n_draws, a.value, dtype=float)
             elif distribution == "triangular":
@@ -203,6 +218,17 @@ class Workload:
     def costs(self, n_students: int, n_profiles: int, flagged_share: float, *, template_scope: str = "teacher") -> pd.DataFrame:
         """Cost of the four ways at the defaults; see :func:`cost_table`."""
         return cost_table(self, n_students, n_profiles, flagged_share, template_scope=template_scope)
+
+
+def _quantile(a: Assumption, u: np.ndarray, distribution: str) -> np.ndarray:
+    """The inverse CDF of an assumption's triangular (or uniform) distribution at quantiles u."""
+    lo, mode, hi = a.low, a.value, a.high
+    if distribution == "uniform":
+        return lo + u * (hi - lo)
+    cut = (mode - lo) / (hi - lo)
+    left = lo + np.sqrt(u * (hi - lo) * (mode - lo))
+    right = hi - np.sqrt((1 - u) * (hi - lo) * (hi - mode))
+    return np.where(u < cut, left, right)
 
 
 def _fail(what: str, file, key: str | None = None, value=None, fix: str | None = None):
