@@ -299,20 +299,22 @@ def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_pat
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed; same seed, same report.")
 @click.option("--wave2", "wave2_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Export of a later wave of the same survey (profile changes).")
 @click.option("--workload", "workload_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Your workload assumptions (.yml); default the bundled ones.")
+@click.option("--profiles", "profiles_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder of toolkit profiles: use its saved solution (model.json), the one the plans were drafted from, instead of fitting profiles again.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def report(export, codebook_path, out_dir, key_file, min_cell, models, k_range, seed, wave2_path, workload_path, quiet):
+def report(export, codebook_path, out_dir, key_file, min_cell, models, k_range, seed, wave2_path, workload_path, profiles_dir, quiet):
     """Write the leadership report: one self-contained HTML page, no code, small groups hidden.
 
     \b
     Example:
       toolkit report export.csv --codebook codebook.yml --out reports/term1 --wave2 export_wave2.csv
+      toolkit report export.csv --codebook codebook.yml --out reports/term1 --profiles work/profiles
     """
     from .profiles import parse_k, parse_models
     from .report import run_report
 
     _echo(run_report(export, codebook_path, out_dir, key_file=key_file, min_cell=min_cell, models=parse_models(models),
                      k=parse_k(k_range), seed=seed, wave2_path=wave2_path, workload_path=workload_path,
-                     progress=not quiet))
+                     profiles_dir=profiles_dir, progress=not quiet))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,5 +1,6 @@
 """The leadership report: suppressed tables for leaders, and the build of the HTML page."""
 
+from .saved import how_chosen, saved_solution
 from .build import ReportResult, build_report, provenance, render_html, report_notebook
 from .tables import (
     who_responded,
@@ -20,6 +21,8 @@ from .tables import (
 )
 
 __all__ = [
+    "saved_solution",
+    "how_chosen",
     "ReportResult",
     "build_report",
     "provenance",

@@ -412,6 +412,7 @@ def build_report(
     progress: bool = True,
     date: str | None = None,
     pdf: bool = True,
+    profiles: str | os.PathLike | None = None,
 ) -> ReportResult:
     """Run the whole pipeline on an export and write the leadership report.
 
@@ -446,6 +447,10 @@ def build_report(
         Date recorded in the provenance (ISO 8601); now when None.
     pdf : bool, default=True
         Also print ``report.pdf`` with headless Chromium (:func:`print_pdf`), when it is installed.
+    profiles : path, optional
+        The folder of ``toolkit profiles`` (``model.json``, ``assignments.csv``): the report uses
+        that saved solution instead of fitting profiles itself, so it describes the profiles the
+        plans were drafted from (checked student by student), and says how it was chosen.
 
     Returns
     -------
@@ -465,6 +470,14 @@ def build_report(
     codebook = _existing(codebook, "codebook", "--codebook")
     wave2 = _existing(wave2, "second-wave export", "--wave2") if wave2 else None
     workload = _existing(workload, "workload file", "--workload") if workload else None
+    profiles_model = None
+    if profiles:
+        profiles_dir = Path(profiles).expanduser().resolve()
+        if not profiles_dir.is_dir():
+            raise user_error("the profiles folder does not exist", file=profiles_dir,
+                             fix="give the --out folder of toolkit profiles to --profiles")
+        profiles_model = _existing(profiles_dir / "model.json", "saved profile model", "--profiles")
+        _existing(profiles_dir / "assignments.csv", "saved profile assignments", "--profiles")
     if not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
         raise user_error("the minimum cell size must be a whole number of 1 or more", value=min_cell,
                          fix="use --min-cell 10 unless your school's rule says otherwise")
@@ -481,6 +494,7 @@ def build_report(
         "codebook_path": str(codebook),
         "wave2_path": str(wave2) if wave2 else "",
         "workload_path": str(workload) if workload else "",
+        "profiles_path": str(profiles_model.parent) if profiles_model else "",
         "key_file": str(key_path),
         "min_cell": int(min_cell),
         "models": models,
@@ -490,7 +504,8 @@ def build_report(
         "seed": int(seed),
     }
     source = report_notebook()
-    with atomic_output_dir(out_dir, protect=[p for p in (export, codebook, wave2, workload) if p]) as tmp:
+    protect = [p for p in (export, codebook, wave2, workload, profiles_model.parent if profiles_model else None) if p]
+    with atomic_output_dir(out_dir, protect=protect) as tmp:
         executed = tmp / "report.ipynb"
         try:
             pm.execute_notebook(
@@ -504,7 +519,8 @@ def build_report(
             raise
         nb = _without_local_paths(nbformat.read(executed, as_version=4), parameters, source, executed)
         shown = {k: v for k, v in parameters.items() if k not in ("key_file",) and not k.endswith("_path")}
-        prov = provenance({"export": export, "codebook": codebook, "wave2": wave2, "workload": workload},
+        prov = provenance({"export": export, "codebook": codebook, "wave2": wave2, "workload": workload,
+                           "profiles": profiles_model},
                           shown, seed=seed, date=date)
         nb.metadata["toolkit"] = {"provenance": prov}
         nbformat.write(nb, executed)

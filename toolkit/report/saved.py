@@ -1,0 +1,106 @@
+"""The profiles of a saved solution (``toolkit profiles``' model.json), so the report and the plans agree."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import user_error
+
+__all__ = ["saved_solution", "how_chosen"]
+
+_FIX = "give the --out folder of toolkit profiles (it holds model.json and assignments.csv), made from this export"
+
+
+def saved_solution(profiles_dir, scores: pd.DataFrame, codebook):
+    """The profile solution saved by ``toolkit profiles``, on this report's scores, checked against its assignments.
+
+    Parameters
+    ----------
+    profiles_dir : path
+        The folder written by ``toolkit profiles``: ``model.json`` (the fitted model, its profile
+        names and how it was chosen) and ``assignments.csv`` (the profile of each pseudonym, which
+        the plans were drafted from).
+    scores : DataFrame
+        The report's scale scores, index pseudonym (same export and key as the profiles).
+    codebook : Codebook
+
+    Returns
+    -------
+    solution : ProfileSolution
+        The saved model applied to ``scores``, with the saved profile names.
+    reasons : list of str
+        Why this solution was chosen, as saved (the recommendation's reasons, or that a person
+        chose it).
+
+    Raises
+    ------
+    ToolkitError
+        When a file is missing or unreadable, the scores were made with another codebook, or the
+        students' profiles differ from the saved assignments (another export, another key, or
+        edited files): then the report would not describe the plans' profiles.
+    """
+    from ..profiles.persist import load_model
+    from ..profiles.results import ProfileSolution
+
+    folder = Path(profiles_dir)
+    if not folder.is_dir():
+        raise user_error("the profiles folder does not exist", file=folder, fix=_FIX)
+    mj, asg = folder / "model.json", folder / "assignments.csv"
+    for f in (mj, asg):
+        if not f.is_file():
+            raise user_error("the profiles folder has no " + f.name, file=f, fix=_FIX)
+    model = load_model(mj)
+    try:
+        meta = json.loads(mj.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):  # load_model has read it already; belt and braces
+        raise user_error("model.json is not valid JSON", file=mj, fix=_FIX) from None
+    saved_sha = getattr(model, "codebook_sha256_", None)
+    if saved_sha and saved_sha != codebook.sha256:
+        raise user_error("the saved profiles were made with a different codebook", file=mj,
+                         value=f"{codebook.sha256[:12]}... (profiles: {saved_sha[:12]}...)", fix=_FIX)
+    cols = [str(c) for c in model.feature_names_in_]
+    missing = [c for c in cols if c not in scores.columns]
+    if missing:
+        raise user_error("the report's scores lack a scale of the saved profiles", file=mj, column=missing[0], fix=_FIX)
+    data = scores[cols].dropna(how="all")
+    labels = {c.key: c.label for c in codebook.constructs}
+    solution = ProfileSolution.from_model(model, data, labels=labels)
+    names = getattr(model, "names_", None) or {}
+    if names:
+        solution.names = {int(k): names.get(int(k), solution.names.get(int(k), "")) for k in solution.sizes.index}
+        if "name" in solution.profile_table.columns:
+            solution.profile_table["name"] = solution.profile_table["profile"].map(solution.names)
+    # The plans were drafted from assignments.csv: the report's profiles must be the same, student by student.
+    try:
+        saved = pd.read_csv(asg, encoding="utf-8-sig", dtype={"pseudonym": str}, usecols=["pseudonym", "profile"])
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise user_error(f"the assignments cannot be read ({str(exc).splitlines()[0]})", file=asg, fix=_FIX) from None
+    saved = saved.set_index("pseudonym")["profile"]
+    ours = solution.assignments["profile"]
+    common = saved.index.intersection(ours.index)
+    if len(common) == 0:
+        raise user_error("none of the report's students are in the saved profiles (another export or another key)",
+                         file=asg, value=f"{len(saved)} saved, {len(ours)} in the report", fix=_FIX)
+    differ = int((pd.to_numeric(saved.loc[common], errors="coerce") != ours.loc[common]).sum())
+    if differ or len(common) != len(ours) or len(common) != len(saved):
+        raise user_error("the saved profiles do not match this export: the report would describe other profiles "
+                         "than the plans", file=asg,
+                         value=f"{len(common)} students in both, {differ} in another profile, "
+                               f"{len(ours) - len(common)} only in the report, {len(saved) - len(common)} only saved",
+                         fix=_FIX)
+    return solution, how_chosen(meta)
+
+
+def how_chosen(meta: dict) -> list[str]:
+    """Sentences saying how a saved solution was chosen, from the fields of its model.json."""
+    rec = meta.get("recommendation") or {}
+    k, m = meta.get("n_profiles"), meta.get("model")
+    if meta.get("chosen_by") == "user":
+        head = (f"A person chose this solution ({k} profiles, model {m}) when the profiles were saved; the "
+                f"toolkit had recommended {rec.get('n_profiles')} profiles with model {rec.get('model')}.")
+        return [head]
+    return [f"The toolkit recommended this solution ({k} profiles, model {m}) when the profiles were saved:",
+            *[str(r) for r in rec.get("reasons", [])], *[str(w) for w in rec.get("warnings", [])]]
