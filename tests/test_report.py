@@ -430,3 +430,28 @@ def test_provenance_date_follows_source_date_epoch_for_byte_identical_json(monke
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
     with pytest.raises(ToolkitError, match="SOURCE_DATE_EPOCH must be whole seconds"):
         provenance({}, {}, seed=1)
+
+
+def _study(hyb_week, ind_week, share):
+    from types import SimpleNamespace
+
+    costs = pd.DataFrame({
+        "way": ["individual", "hybrid"], "n_profiles": [0, 4], "hours_per_term": [287.0, 151.0],
+        "hours_per_term_p05": [250.0, 133.0], "hours_per_term_p95": [330.0, 325.0],
+        "hours_per_week_per_teacher": [ind_week, hyb_week], "share_of_planning": [share * ind_week / hyb_week, share],
+        "fidelity": [1.0, 0.82]})
+    return SimpleNamespace(costs=costs, sensitivity=pd.DataFrame(), workload=None)
+
+
+@pytest.mark.parametrize("hyb, ind, share, start", [
+    (2.0, 12.0, 0.45, "Yes: every student can have a plan for about 2.0 hours a week per teacher (45% of planning"),
+    (6.3, 12.0, 1.42, "Not within teachers&#x27; planning time: profile templates cut the work to about 6.3"),
+    (13.0, 12.0, 0.9, "Not at these assumptions: profile templates take 13 hours"),
+])
+def test_answer_box_states_a_verdict_from_the_costs(hyb, ind, share, start):
+    from toolkit.report.tables import answer_box
+
+    box = answer_box(_study(hyb, ind, share))
+    verdict = re.search(r'class="verdict"><strong>(.*?)</strong>', box).group(1)
+    assert verdict.startswith(start), verdict
+    assert "82% of students&#x27; main needs" in box and box.endswith("<!-- toolkit:after-answer -->")

@@ -143,6 +143,8 @@ _TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
   section#answer h2 { margin: 0.3rem 0; font-size: 1.25rem; }
   section#answer .verdict { font-size: 1.15rem; line-height: 1.4; }
   .appendix-start { border-top: 3px double #888; margin-top: 2rem; }
+  /* Cells that only compute show nothing: no empty gap above the answer. */
+  .jp-CodeCell:not(:has(.jp-OutputArea-output)) { display: none; }
   /* Printing: the page is also the PDF written beside it. */
   @page { size: Letter; margin: 16mm 14mm 18mm 14mm;
           @bottom-center { content: "Page " counter(page) " of " counter(pages); font-size: 9pt; color: #555; } }
