@@ -731,10 +731,6 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         """
         return self._posterior(X)[0]
 
-    def posteriors(self, X):
-        """Alias of :meth:`predict_proba`: the posterior matrix z used for relative entropy."""
-        return self.predict_proba(X)
-
     def predict(self, X):
         """Most likely profile (0-based, in the fitted order) of each row."""
         return self.predict_proba(X).argmax(axis=1)
