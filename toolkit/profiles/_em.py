@@ -482,14 +482,39 @@ def scoring_update(covs, scatter, Nk, basis, n_steps=2):
 # ---------------------------------------------------------------------------------------------
 # Degeneracy guard and the EM driver
 # ---------------------------------------------------------------------------------------------
-def degenerate_starts(weights, covs, total_weight, scale, eig_tol, min_count):
-    """Boolean (S,): a profile collapsed (tiny eigenvalue relative to the data's variances) or
-    almost empty (expected count below ``min_count``)."""
+def profile_parameters(model, n_features):
+    """Free parameters that belong to one profile alone: its means and its own covariance terms.
+
+    Model 1 and 3 (shared covariance): d; 2 and 4 (own variances): 2d; 5 (own covariances):
+    d + d(d-1)/2; 6 (own matrix): d + d(d+1)/2. The weight is not counted (it is shared through
+    the constraint that the weights sum to 1).
+    """
+    d = n_features
+    own_cov = {1: 0, 2: d, 3: 0, 4: d, 5: d * (d - 1) // 2, 6: d * (d + 1) // 2}[model]
+    return d + own_cov
+
+
+def min_profile_count(model, n_features):
+    """Smallest expected count a profile may have: its own free parameters plus one."""
+    return float(profile_parameters(model, n_features) + 1)
+
+
+def degenerate_starts(weights, covs, total_weight, scale, eig_tol, min_count, var_floor=0.0):
+    """Boolean (S,): a start with a spurious profile.
+
+    A profile is spurious when its covariance collapsed (smallest eigenvalue of the covariance
+    in units of the data's variances under ``eig_tol``), when the variance of a variable in it
+    is under ``var_floor`` times that variable's variance in the data (a profile sitting on a
+    heap of identical answers), or when its expected count is under ``min_count``.
+    """
     inv_sd = 1.0 / np.sqrt(scale)
     std = covs * inv_sd[:, None] * inv_sd[None, :]
     eig_min = np.linalg.eigvalsh(std)[..., 0]  # (S, K)
     counts = weights * total_weight
-    return (eig_min < eig_tol).any(1) | (counts < min_count).any(1) | ~np.isfinite(eig_min).all(1)
+    bad = (eig_min < eig_tol).any(1) | (counts < min_count).any(1) | ~np.isfinite(eig_min).all(1)
+    if var_floor > 0:
+        bad |= (np.diagonal(std, axis1=-2, axis2=-1) < var_floor).any((1, 2))
+    return bad
 
 
 def run_em(
@@ -505,6 +530,7 @@ def run_em(
     scale,
     eig_tol,
     min_count,
+    var_floor=0.0,
     ll_init=None,
     trace=None,
     abandon_margin=None,
@@ -579,7 +605,7 @@ def run_em(
             data, resp, weights[active], means[active], covs[active], model, reg_covar, basis
         )
         n_iter[active] += 1
-        bad = degenerate_starts(w_new, c_new, total_weight, scale, eig_tol, min_count)
+        bad = degenerate_starts(w_new, c_new, total_weight, scale, eig_tol, min_count, var_floor)
         weights[active], means[active], covs[active] = w_new, m_new, c_new
         degenerate[active[bad]] = True
         active = active[~bad]

@@ -146,7 +146,9 @@ def _one_bootstrap(null_p, alt_p, mask, model, k0, n_starts, n_final, seed):
             warnings.simplefilter("ignore")
             lpm.fit(X)
         lls.append(lpm.log_likelihood_)
-    return 2.0 * (lls[1] - lls[0])
+    # K profiles nest K - 1 (a profile of weight 0), so the K maximum is at least the K - 1 one:
+    # a K refit that stopped lower is a search failure, and the LRT is never negative.
+    return 2.0 * max(0.0, lls[1] - lls[0])
 
 
 def bootstrap_lrt(

@@ -41,6 +41,10 @@ MODEL_NAMES = {
 # along some direction. On pisaUSA15 (n=488) model 6 with K=3 collapses (LL > +2600) without the
 # guard and reaches Mplus's -1885.73 with it.
 EIG_TOL = 1e-4
+# Variance floor relative to the item scale: a profile in which a variable's variance is under
+# VAR_FLOOR times its variance in the data is spurious (a profile sitting on a heap of equal
+# answers). See Notes of LatentProfileModel for how the value was chosen.
+VAR_FLOOR = 1e-2
 # Very large data: the random starts (short EM and full convergence of the best n_final) run on
 # a random subsample of SUBSAMPLE_SIZE rows; the best BEST_ON_FULL of them are then converged
 # on all rows. Above SUBSAMPLE_ABOVE rows only.
@@ -75,10 +79,24 @@ ABANDON_MARGIN = None
 # already supplies the candidate, e.g. in the bootstrap likelihood-ratio test, where it would
 # double the cost of every replicate).
 SPLIT_STARTS = True
-# Rounds of n_final candidates run to convergence when the final starts keep collapsing.
-MAX_FINAL_ROUNDS = 3
+# One-variable starts: for each variable, the rows partitioned by a one-dimensional k-means of
+# that variable (deterministic: centres started at quantiles), converged like the split starts.
+# Why: on heaped Likert scores the best EEE solutions often slice one variable into its heaps
+# (pisaUSA15 rows 1-500, model 3, K = 4: Mplus's -1840.85 puts the four profiles on the values
+# of instrumental_mot); 4-8% of random starts reach it, the partition of that variable does.
+# Measured and rejected as an origin of their own: Ward, average and complete linkage
+# (mclust-style hierarchical initialisation) stop at -1921.36, -1927.65 and -1912.96 there.
+VARIABLE_STARTS = True
+# Widening: while the best log-likelihood is not reached by two converged starts of different
+# kinds (origins), another n_starts random starts are run, at most MAX_WIDEN times.
+MAX_WIDEN = 2
 # Stacked starts are processed in chunks so that n * S * K stays below this many elements.
 _MAX_BATCH_ELEMENTS = 6_000_000
+
+
+#: Kinds of start (``start_origins_``): replication needs two kinds at the best optimum.
+ORIGINS = ("warm start", "k-means++", "random partition", "one-variable k-means", "split")
+ORIGIN_USER, ORIGIN_KMEANSPP, ORIGIN_RANDOM, ORIGIN_VARIABLE, ORIGIN_SPLIT = range(5)
 
 
 class ReplicationWarning(UserWarning):
@@ -152,10 +170,18 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         EM iterations of the best start (short phase + final phase).
     converged_ : bool
     replicated_ : bool
-        Whether at least two final starts reached the best log-likelihood within 0.01 (or
-        within ``10 * tol * |LL|`` when that is larger, i.e. on very large data).
+        Whether the best log-likelihood was reached, after full convergence, by at least two
+        starts of different kinds (:data:`ORIGINS`) within 0.01 (or within ``10 * tol * |LL|``
+        when that is larger, i.e. on very large data). Always True with one profile.
+    replicated_origins_ : tuple of str
+        The kinds of start that reached the best log-likelihood.
+    start_origins_ : tuple of str
+        Kind of each converged start, in the order of ``start_log_likelihoods_``.
+    n_starts_run_ : int
+        Random starts drawn in all (``n_starts``, more when the search was widened).
     n_rejected_starts_ : int
-        Starts rejected as degenerate (collapsed covariance or almost empty profile).
+        Starts rejected as spurious (collapsed covariance, a variance under the floor, or a
+        profile smaller than its free parameters allow; see Notes).
     degenerate_ : bool
         True when every start was rejected: the solution returned (the best start at the
         moment it collapsed) is degenerate and should not be interpreted; a
@@ -183,13 +209,27 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
     2: :math:`Kd`; 3: :math:`d(d+1)/2`; 4: :math:`Kd + d(d-1)/2`;
     5: :math:`d + K d(d-1)/2`; 6: :math:`K d(d+1)/2`.
 
-    Besides the random starts, for K >= 2 the model with K - 1 profiles is fitted (same settings)
-    and each of its profiles in turn is split in two along its principal axis; these K - 1
-    "split starts" are always run to convergence (not with ``init_params`` or ``n_starts=1``).
+    The search. For K >= 2, besides the ``n_starts`` random starts (k-means++ seeds and random
+    partitions, ranked by successive halving), these starts are always run to convergence:
+    one-variable partitions (a one-dimensional k-means of each variable in turn) and split
+    starts (the K - 1 solution, fitted here with the same settings or passed in by
+    :func:`~toolkit.profiles.fit_profiles`, with each of its profiles in turn split along its
+    principal axis). When the best log-likelihood is not reached by two converged starts of
+    different kinds, ``n_starts`` more random starts are run (at most twice) before a
+    :class:`ReplicationWarning` is issued. On pisaUSA15 rows 1-500 (the Mplus table of
+    ``shared/data/README.md``), every one of the 16 Mplus cells is reached with the defaults
+    for every ``random_state`` 0..9 (160 of 160; 154 before these starts and the widening).
 
-    A start is rejected when a profile's covariance has an eigenvalue below ``1e-4`` in units
-    of the data's variances (a collapsed profile) or a profile's expected count is under 1
-    (models 1, 3) or ``d + 1`` (the others).
+    Spurious solutions. A start is rejected when a profile's covariance has an eigenvalue below
+    ``1e-4`` in units of the data's variances (a collapsed profile), when a variable's variance
+    in a profile is below ``0.01`` times its variance in the data (its SD under a tenth of the
+    variable's SD: a profile sitting on a heap of equal answers), or when a profile's expected
+    count is below its own free parameters plus one (means and own covariance terms: ``d + 1``
+    for models 1 and 3, ``2d + 1`` for 2 and 4, ``d + d(d-1)/2 + 1`` for 5,
+    ``d + d(d+1)/2 + 1`` for 6). The floor was chosen on outside data: the Mplus solutions of
+    pisaUSA15 have every variance ratio above 0.019, while on R's ``faithful`` data the VVV
+    solutions with K = 3..6 put 7 to 35 eruptions on heaped values with variance ratios
+    0.002-0.004.
 
     Above 200,000 rows the starts run on a random subsample of 50,000 rows and the two best
     are then converged on all rows (``replicated_`` then compares those two).
@@ -305,7 +345,7 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         with threadpool_limits(limits=1, user_api="blas"):
             return self._fit(X, sample_weight)
 
-    def _fit(self, X, sample_weight, split_starts=None):
+    def _fit(self, X, sample_weight, split_starts=None, parent=None):
         self._check_parameters()
         if split_starts is None:
             split_starts = SPLIT_STARTS
@@ -333,7 +373,7 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         if d == 1 and model in (4, 5):
             model = {4: 2, 5: 1}[model]  # no covariances: the same model
         diagonal = model in _em.DIAGONAL_MODELS
-        min_count = 1.0 if model in _em.SHARED_COVARIANCE_MODELS else float(d + 1)
+        min_count = _em.min_profile_count(model, d)
         opts = dict(
             model=model,
             tol=float(self.tol),
@@ -341,6 +381,7 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
             scale=scale,
             eig_tol=EIG_TOL,
             min_count=min_count,
+            var_floor=VAR_FLOOR,
         )
 
         big = n > SUBSAMPLE_ABOVE
@@ -352,83 +393,16 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
             Xs, ws, opts_s = X, w, opts
         data_s = _em.PreparedData(Xs, ws, center, diagonal)
 
-        # ---- starts
-        params = self._initial_params(Xs - center, ws, center, K, model, diagonal, rng)
-        S = params[0].shape[0]
-        chunk = max(1, _MAX_BATCH_ELEMENTS // max(1, data_s.n * K))
-        res = _run_chunks(data_s, params, chunk, max_iter=self.short_iter, **opts_s)
-        weights, means, covs, ll, n_iter, conv, degen = res
-        n_rejected = int(degen.sum())
-        ok = np.flatnonzero(~degen)
-        ranked = ok[np.argsort(-ll[ok], kind="stable")]
-        # Alternate the two kinds of start so that both reach the final phase: on pisaUSA15
-        # the best EEE solutions come from k-means++ seeds for some K, random partitions for
-        # others, and the short-phase ranking mixes them poorly.
-        n_user = 0 if self.init_params is None else 1
-        kind = np.array([n_user and s == 0 or _is_kpp(s - n_user) for s in range(S)])
-        ranked = _interleave(ranked[kind[ranked]], ranked[~kind[ranked]])
-        if self.init_params is not None and not degen[0]:
-            ranked = np.concatenate([[0], ranked[ranked != 0]])
-        if ranked.size == 0:  # every start collapsed: continue the least bad ones
-            ranked = np.argsort(-np.nan_to_num(ll, nan=-np.inf), kind="stable")
-        # Successive halving: the better half of the starts gets another short_iter iterations,
-        # again and again until n_final are left, since early log-likelihoods rank starts poorly
-        # on heaped data (a start can climb by hundreds of units late, when a profile settles on
-        # a heap of identical answers). Each round costs half the one before.
-        while ranked.size > self.n_final and self.short_iter > 0:
-            mid = ranked[: max(self.n_final, ranked.size // 2)]
-            res = _run_chunks(
-                data_s, (weights[mid], means[mid], covs[mid]), chunk,
-                max_iter=self.short_iter, **opts_s,
-            )
-            weights[mid], means[mid], covs[mid], ll[mid] = res[:4]
-            n_iter[mid] += res[4]
-            degen[mid] |= res[6]
-            n_rejected += int(res[6].sum())
-            mid = mid[~res[6]]
-            ranked = mid[np.argsort(-ll[mid], kind="stable")]
-            ranked = _interleave(ranked[kind[ranked]], ranked[~kind[ranked]])
-            if self.init_params is not None and 0 in mid:
-                ranked = np.concatenate([[0], ranked[ranked != 0]])
-            if mid.size <= self.n_final:
-                break
-        if ranked.size == 0:  # every start collapsed: continue the least bad ones
-            ranked = np.argsort(-np.nan_to_num(ll, nan=-np.inf), kind="stable")
-        # Split starts (see SPLIT_STARTS): appended after the random starts, always converged.
-        extra = np.zeros(0, dtype=int)
-        if split_starts and K > 1 and self.init_params is None and self.n_starts > 1:
-            sp = self._split_params(Xs, ws, center, K, model, diagonal)
-            if sp is not None:
-                extra = np.arange(S, S + sp[0].shape[0])
-                weights, means, covs = (np.concatenate([a, b]) for a, b in zip(
-                    (weights, means, covs), sp))
-                n_iter = np.concatenate([n_iter, np.zeros(extra.size, dtype=n_iter.dtype)])
-        # Full convergence of the best n_final starts. A start can still collapse on the way;
-        # while fewer than two final starts survive, the next n_final candidates are run too
-        # (at most MAX_FINAL_ROUNDS rounds).
-        parts, fit_iter, final = [], [], []
-        for a in range(0, min(ranked.size, MAX_FINAL_ROUNDS * self.n_final), self.n_final):
-            batch = ranked[a : a + self.n_final]
-            if a == 0:
-                batch = np.concatenate([batch, extra]).astype(int)
-            p = (weights[batch], means[batch], covs[batch])
-            res = _run_chunks(
-                data_s, p, chunk, max_iter=self.max_iter, abandon_margin=ABANDON_MARGIN, **opts_s
-            )
-            parts.append(res)
-            final.append(batch)
-            n_rejected += int(res[6].sum())
-            if (~np.concatenate([r[6] for r in parts])).sum() >= min(2, self.n_final):
-                break
-        fw, fm, fc, fll, fit_iter, fconv, fdeg = (
-            np.concatenate([r[i] for r in parts]) for i in range(7)
-        )
-        final = np.concatenate(final)
-        fit_iter = fit_iter + n_iter[final]
+        # ---- the search (see Notes): random starts by successive halving, the deterministic
+        # starts always converged, widened while the best optimum is not replicated
+        found = self._search(data_s, Xs, ws, center, scale, K, model, diagonal, rng, opts_s,
+                             split_starts, parent)
+        fw, fm, fc, fll, fit_iter, fconv, fdeg, forigin = found["final"]
+        n_rejected = found["n_rejected"]
         if big:
             good = np.flatnonzero(~fdeg)
-            pool = good if good.size else np.arange(final.size)
-            top = pool[np.argsort(-fll[pool], kind="stable")][:BEST_ON_FULL]
+            pool = good if good.size else np.arange(fll.size)
+            top = _top_two_origins(fll[pool], forigin[pool], pool)
             data = _em.PreparedData(X, w, center, diagonal)
             res = _run_chunks(
                 data,
@@ -439,6 +413,7 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
             )
             fw, fm, fc, fll, it2, fconv, fdeg2 = res
             fit_iter = fit_iter[top] + it2
+            forigin = forigin[top]
             n_rejected += int(fdeg2.sum())
             fdeg = fdeg2
 
@@ -448,11 +423,14 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
             good = np.arange(fll.size)
         best = good[np.argmax(fll[good])]
         best_ll = float(fll[best])
-        finals = np.sort(fll[good])[::-1]
-        # 0.01, or what the stopping rule can resolve on very large data (|LL| ~ 1e7)
-        rep_tol = max(REPLICATION_TOL, 10.0 * float(self.tol) * abs(best_ll))
-        replicated = int((np.abs(finals - best_ll) <= rep_tol).sum()) >= 2
-
+        by_ll = good[np.argsort(-fll[good], kind="stable")]
+        finals = fll[by_ll]
+        rep_tol = _replication_tol(best_ll, self.tol)
+        at_best = by_ll[np.abs(fll[by_ll] - best_ll) <= rep_tol]
+        origins_at_best = sorted({int(o) for o in forigin[at_best]})
+        replicated = at_best.size >= 2 and len(origins_at_best) >= 2
+        if K == 1:
+            replicated = True  # one profile: a single maximum in closed form
         order = _profile_order(fw[best], fm[best])
         self.weights_ = fw[best][order].copy()
         self.means_ = fm[best][order] + center
@@ -465,7 +443,11 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         self.n_rejected_starts_ = n_rejected
         self.degenerate_ = bool(all_degenerate)
         self.start_log_likelihoods_ = finals
+        self.start_origins_ = tuple(ORIGINS[int(o)] for o in forigin[by_ll])
+        self.replicated_origins_ = tuple(ORIGINS[o] for o in origins_at_best)
+        self.n_starts_run_ = int(found["n_starts_run"])
         self.n_samples_fit_ = n
+        S = int(found["n_starts_total"])
 
         if all_degenerate:
             warnings.warn(
@@ -484,24 +466,92 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
                 stacklevel=3,
             )
         if K > 1 and not self.replicated_ and not all_degenerate:
+            n_at = int(at_best.size)
             warnings.warn(
                 f"the best log-likelihood {best_ll:.3f} (model {self.model}, {K} profiles) was "
-                f"reached by only one of {finals.size} final starts; it may be a local optimum. "
-                "Increase n_starts and n_final.",
+                f"reached by {n_at} of {finals.size} converged starts, from "
+                f"{len(origins_at_best)} kind(s) of start ({', '.join(self.replicated_origins_)}), "
+                f"after {self.n_starts_run_} random starts (the search was widened "
+                f"{found['n_widened']} time(s)); a replicated optimum needs two starts of "
+                "different kinds. It may be a local optimum: increase n_starts (CLI option "
+                "--n-starts).",
                 ReplicationWarning,
                 stacklevel=3,
             )
         return self
 
-    def _initial_params(self, Xc, w, center, K, model, diagonal, rng):
-        """Stacked initial parameters: k-means++ seeds, random partitions, optional warm start."""
-        n, d = Xc.shape
-        Xf = np.where(np.isnan(Xc), 0.0, Xc)  # centred, so 0 is the (weighted) mean
-        n_user = 0 if self.init_params is None else 1
-        n_rand = self.n_starts - n_user
-        labels = []
-        for s in range(n_rand):
-            if K > 1 and _is_kpp(s):
+    def _search(self, data, Xs, ws, center, scale, K, model, diagonal, rng, opts, split_starts,
+                parent):
+        """Find the best optimum: returns the converged final starts and the search effort.
+
+        1. Deterministic starts, always run to convergence: the warm start (``init_params``),
+           one-variable k-means partitions (one per variable) and the split starts (the K - 1
+           solution with one profile split, each in turn).
+        2. ``n_starts`` random starts (k-means++ seeds and random partitions) get ``short_iter``
+           EM iterations, and the better half another ``short_iter`` until ``n_final`` are left
+           (successive halving); these are converged.
+        3. While the best log-likelihood is not reached by two converged starts of different
+           kinds, step 2 is repeated with fresh random starts (at most ``MAX_WIDEN`` times).
+        """
+        d = Xs.shape[1]
+        Xc = Xs - center
+        Xf = np.where(np.isnan(Xc), 0.0, Xc)
+        chunk = max(1, _MAX_BATCH_ELEMENTS // max(1, data.n * K))
+        det, det_origin = [], []
+        if self.init_params is not None:
+            det.append(self._user_start(center, K, d, model))
+            det_origin.append(ORIGIN_USER)
+        searching = K > 1 and self.init_params is None and self.n_starts > 1
+        if searching and VARIABLE_STARTS:
+            labels = _variable_partitions(Xc, scale, ws, K)
+            if labels:
+                det.append(self._params_from_labels(Xf, ws, labels, K, model, diagonal))
+                det_origin += [ORIGIN_VARIABLE] * len(labels)
+        if searching and split_starts:
+            sp = self._split_params(Xs, ws, center, K, model, diagonal, parent)
+            if sp is not None:
+                det.append(sp)
+                det_origin += [ORIGIN_SPLIT] * sp[0].shape[0]
+        parts, n_rejected, n_run = [], 0, 0
+        n_random = self.n_starts - (self.init_params is not None)
+        rounds = 1 + (MAX_WIDEN if searching else 0)
+        n_widened = 0
+        for r in range(rounds):
+            if r > 0:
+                n_widened += 1
+            batches, origins = [], []
+            if n_random > 0:
+                params, kinds = self._random_starts(Xf, ws, K, model, diagonal, rng, n_random)
+                n_run += n_random
+                (p, it0, kinds, rej) = self._halving(data, params, kinds, chunk, opts)
+                n_rejected += rej
+                batches.append((p, it0))
+                origins.append(np.where(kinds, ORIGIN_KMEANSPP, ORIGIN_RANDOM))
+            if r == 0 and det:
+                p = tuple(np.concatenate([q[i] for q in det]) for i in range(3))
+                batches.append((p, np.zeros(p[0].shape[0], dtype=int)))
+                origins.append(np.asarray(det_origin, dtype=int))
+            p = tuple(np.concatenate([b[0][i] for b in batches]) for i in range(3))
+            it0 = np.concatenate([b[1] for b in batches])
+            res = _run_chunks(data, p, chunk, max_iter=self.max_iter,
+                              abandon_margin=ABANDON_MARGIN, **opts)
+            n_rejected += int(res[6].sum())
+            parts.append(res[:4] + (res[4] + it0,) + res[5:] + (np.concatenate(origins),))
+            final = tuple(np.concatenate([q[i] for q in parts]) for i in range(8))
+            # every start collapsed: more of the same will not help (a smaller K will)
+            if not searching or final[6].all() or _is_replicated(final[3], final[6], final[7],
+                                                                 self.tol):
+                break
+        return {"final": final, "n_rejected": n_rejected, "n_starts_run": n_run,
+                "n_widened": n_widened, "n_starts_total": n_run + len(det_origin)}
+
+    def _random_starts(self, Xf, w, K, model, diagonal, rng, n_random):
+        """``n_random`` random starts: k-means++ seeds and random partitions, interleaved."""
+        n = Xf.shape[0]
+        labels, kinds = [], []
+        for s in range(n_random):
+            kpp = K > 1 and _is_kpp(s)
+            if kpp:
                 seed = int(rng.randint(np.iinfo(np.int32).max))
                 centers, _ = kmeans_plusplus(Xf, K, sample_weight=w, random_state=seed)
                 dist = ((Xf[:, None, :] - centers[None]) ** 2).sum(-1)
@@ -511,11 +561,55 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
             else:
                 lab = _random_partition(rng, n, K)
             labels.append(lab)
+            kinds.append(kpp)
+        params = self._params_from_labels(Xf, w, labels, K, model, diagonal)
+        return params, np.asarray(kinds, dtype=bool)
+
+    def _halving(self, data, params, kinds, chunk, opts):
+        """Successive halving of random starts: the ``n_final`` best, their iterations so far,
+        their kinds (True for k-means++) and the number rejected on the way."""
+        res = _run_chunks(data, params, chunk, max_iter=self.short_iter, **opts)
+        weights, means, covs, ll, n_iter, _conv, degen = res
+        n_rejected = int(degen.sum())
+        ok = np.flatnonzero(~degen)
+        ranked = ok[np.argsort(-ll[ok], kind="stable")]
+        # Alternate the two kinds of start so that both reach the final phase: on pisaUSA15
+        # the best EEE solutions come from k-means++ seeds for some K, random partitions for
+        # others, and the short-phase ranking mixes them poorly.
+        ranked = _interleave(ranked[kinds[ranked]], ranked[~kinds[ranked]])
+        # The better half gets another short_iter iterations, again and again until n_final
+        # are left, since early log-likelihoods rank starts poorly on heaped data (a start can
+        # climb by hundreds of units late). Each round costs half the one before.
+        while ranked.size > self.n_final and self.short_iter > 0:
+            mid = ranked[: max(self.n_final, ranked.size // 2)]
+            res = _run_chunks(
+                data, (weights[mid], means[mid], covs[mid]), chunk,
+                max_iter=self.short_iter, **opts,
+            )
+            weights[mid], means[mid], covs[mid], ll[mid] = res[:4]
+            n_iter[mid] += res[4]
+            degen[mid] |= res[6]
+            n_rejected += int(res[6].sum())
+            mid = mid[~res[6]]
+            ranked = mid[np.argsort(-ll[mid], kind="stable")]
+            ranked = _interleave(ranked[kinds[ranked]], ranked[~kinds[ranked]])
+            if mid.size <= self.n_final:
+                break
+        if ranked.size == 0:  # every start collapsed: continue the least bad ones
+            ranked = np.argsort(-np.nan_to_num(ll, nan=-np.inf), kind="stable")
+        top = ranked[: self.n_final]
+        return (weights[top], means[top], covs[top]), n_iter[top], kinds[top], n_rejected
+
+    def _initial_params(self, Xc, w, center, K, model, diagonal, rng):
+        """Stacked initial parameters: the warm start (if any), then the random starts."""
+        d = Xc.shape[1]
+        Xf = np.where(np.isnan(Xc), 0.0, Xc)  # centred, so 0 is the (weighted) mean
+        n_user = 0 if self.init_params is None else 1
         out = []
-        if n_rand:
-            out.append(self._params_from_labels(Xf, w, labels, K, model, diagonal))
         if n_user:
-            out.insert(0, self._user_start(center, K, d, model))
+            out.append(self._user_start(center, K, d, model))
+        if self.n_starts - n_user:
+            out.append(self._random_starts(Xf, w, K, model, diagonal, rng, self.n_starts - n_user)[0])
         return tuple(np.concatenate([o[i] for o in out]) for i in range(3))
 
     def _params_from_labels(self, Xf, w, labels, K, model, diagonal):
@@ -537,21 +631,26 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
             )
         return wts, mus, covs
 
-    def _split_params(self, Xs, ws, center, K, model, diagonal):
+    def _split_params(self, Xs, ws, center, K, model, diagonal, parent=None):
         """Split starts: the K - 1 profile solution with one profile split in two, each in turn.
 
-        The (K - 1)-profile model is fitted on the same rows with the same settings (without
-        split starts of its own); rows go to their most likely profile, and a profile's rows are
-        split by the sign of their projection on the first principal axis of the profile's
-        (weighted) rows. Returns stacked parameters, or None when there is nothing to split.
+        ``parent`` is the fitted (K - 1)-profile model on the same rows (``fit_profiles`` passes
+        the grid's own); without it, it is fitted here with the same settings (without split
+        starts of its own). Rows go to their most likely profile, and a profile's rows are split
+        by the sign of their projection on the first principal axis of the profile's (weighted)
+        rows. Returns stacked parameters, or None when there is nothing to split.
         """
-        parent = self._clone_for(K - 1)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            parent._fit(Xs, ws, split_starts=False)
+        if parent is None:
+            parent = self._clone_for(K - 1)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                parent._fit(Xs, ws, split_starts=False)
         if parent.degenerate_:
             return None
-        labels0 = parent.predict(Xs)
+        data = _em.PreparedData(Xs, np.ones(Xs.shape[0]), center, diagonal)
+        resp = _em.e_step(data, parent.weights_[None], (parent.means_ - center)[None],
+                          parent.covariances_[None])[0]
+        labels0 = data.unsort(resp[:, 0, :].T).argmax(axis=1)
         Xf = np.where(np.isnan(Xs), 0.0, Xs - center)
         labels = []
         for j in range(K - 1):
@@ -632,10 +731,6 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         """
         return self._posterior(X)[0]
 
-    def posteriors(self, X):
-        """Alias of :meth:`predict_proba`: the posterior matrix z used for relative entropy."""
-        return self.predict_proba(X)
-
     def predict(self, X):
         """Most likely profile (0-based, in the fitted order) of each row."""
         return self.predict_proba(X).argmax(axis=1)
@@ -683,6 +778,68 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         )
         labels = np.repeat(np.arange(self.n_profiles), counts)
         return X, labels
+
+
+def _replication_tol(best_ll, tol):
+    """0.01, or what the stopping rule can resolve on very large data (|LL| ~ 1e7)."""
+    return max(REPLICATION_TOL, 10.0 * float(tol) * abs(float(best_ll)))
+
+
+def _is_replicated(ll, degenerate, origin, tol):
+    """Whether the best non-degenerate LL is reached by two starts of different origins."""
+    good = ~degenerate
+    if not good.any():
+        return False
+    best = ll[good].max()
+    at = good & (np.abs(ll - best) <= _replication_tol(best, tol))
+    return at.sum() >= 2 and np.unique(origin[at]).size >= 2
+
+
+def _top_two_origins(ll, origin, index):
+    """The best start and the best start of another origin (or the runner-up)."""
+    order = np.argsort(-ll, kind="stable")
+    first = order[0]
+    other = [j for j in order[1:] if origin[j] != origin[first]]
+    rest = other[:1] or list(order[1:2])
+    return index[np.array([first] + rest, dtype=int)]
+
+
+def _variable_partitions(Xc, scale, w, K, n_iter=50):
+    """For each variable, the rows partitioned by a 1-d k-means of its values (list of labels).
+
+    Deterministic: centres start at the weighted quantiles (k + 1/2) / K (spread over the
+    distinct values when heaps make quantiles coincide); a row missing the variable goes to the
+    group whose centre is nearest the variable's mean. Variables with fewer than K distinct
+    values, or whose partition has an empty group, give no start.
+    """
+    n, d = Xc.shape
+    out = []
+    for j in range(d):
+        x = Xc[:, j]
+        obs = ~np.isnan(x) & (w > 0)
+        v = x[obs]
+        u = np.unique(v)
+        if u.size < K:
+            continue
+        c = np.quantile(v, (np.arange(K) + 0.5) / K)
+        if np.unique(c).size < K:
+            c = u[np.round(np.linspace(0, u.size - 1, K)).astype(int)]
+        for _ in range(n_iter):
+            lab = np.abs(v[:, None] - c[None, :]).argmin(1)
+            cnt = np.bincount(lab, minlength=K)
+            if cnt.min() == 0:
+                break
+            new = np.bincount(lab, weights=v, minlength=K) / cnt
+            if np.array_equal(new, c):
+                break
+            c = new
+        lab = np.abs(v[:, None] - c[None, :]).argmin(1)
+        if np.bincount(lab, minlength=K).min() == 0:
+            continue
+        full = np.full(n, int(np.abs(c).argmin()))
+        full[obs] = lab
+        out.append(full)
+    return out
 
 
 def _is_kpp(s):

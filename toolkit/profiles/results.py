@@ -231,22 +231,39 @@ def _cell_seed(base, model_number, k):
     return int(np.random.SeedSequence(base, spawn_key=(model_number, k)).generate_state(1)[0] >> 1)
 
 
-def _fit_cell(X, columns, model_number, k, seed, n_starts, n_final):
-    """Fit one cell, recording (not emitting) its warnings; runs in a joblib worker."""
+def _fit_chain(X, columns, model_number, ks, base, n_starts, n_final):
+    """Fit one model for K = 1..max(ks) in ascending order, each K split-started from the
+    K - 1 fit of the chain (the grid's own), recording (not emitting) warnings; runs in a joblib
+    worker. Returns ``{K: (model or None, caught)}`` for the K in ``ks``.
+
+    Every K of the chain is fitted (also those not in ``ks``), so a cell's solution depends only
+    on the base seed, the model and K, not on which other cells are in the grid.
+    """
+    from threadpoolctl import threadpool_limits
+
     opts = {}
     if n_starts is not None:
         opts["n_starts"] = n_starts
     if n_final is not None:
         opts["n_final"] = n_final
-    lpm = LatentProfileModel(k, model=model_number, random_state=seed, **opts)
     Xdf = pd.DataFrame(X, columns=columns)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            lpm.fit(Xdf)
-        except ValueError as exc:  # e.g. fewer students than profiles
-            return None, [("error", str(exc))]
-    return lpm, [(w.category.__name__, str(w.message)) for w in caught]
+    out, parent = {}, None
+    for k in range(1, max(ks) + 1):
+        lpm = LatentProfileModel(k, model=model_number, random_state=_cell_seed(base, model_number, k),
+                                 **opts)
+        with warnings.catch_warnings(record=True) as caught, threadpool_limits(limits=1, user_api="blas"):
+            warnings.simplefilter("always")
+            try:
+                lpm._fit(Xdf, None, parent=parent)
+            except ValueError as exc:  # e.g. fewer students than profiles
+                lpm = None
+                caught = [("error", str(exc))]
+        if lpm is not None:
+            caught = [(w.category.__name__, str(w.message)) for w in caught]
+        parent = lpm if lpm is not None and not lpm.degenerate_ else None
+        if k in ks:
+            out[k] = (lpm, caught)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -807,9 +824,10 @@ def fit_profiles(
         )
     base = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
     cells = [(m, k) for m in ms for k in ks]
-    jobs = (delayed(_fit_cell)(X, cols, m, k, _cell_seed(base, m, k), n_starts, n_final) for m, k in cells)
+    jobs = (delayed(_fit_chain)(X, cols, m, ks, base, n_starts, n_final) for m in ms)
     parallel = Parallel(n_jobs=n_jobs, return_as="generator")
-    fitted = list(_progress(parallel(jobs), len(cells), progress, "profiles"))
+    chains = dict(zip(ms, _progress(parallel(jobs), len(ms), progress, "profiles")))
+    fitted = [chains[m][k] for m, k in cells]
     models_ = {}
     rows, diag = [], []
     not_replicated, degenerate, not_converged, failed = [], [], [], []
@@ -853,7 +871,8 @@ def fit_profiles(
     if not_replicated:
         warnings.warn(
             "best log-likelihood not replicated for model/K " + ", ".join(not_replicated)
-            + " (see fit_table.replicated); increase n_starts",
+            + " (see fit_table.replicated; the search was already widened automatically); "
+            "increase n_starts (CLI option --n-starts)",
             ReplicationWarning,
             stacklevel=2,
         )
