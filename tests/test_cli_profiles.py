@@ -102,3 +102,17 @@ def test_profiles_with_blrt_and_two_jobs_adds_the_p_values(scores_csv, tmp_path)
     fit = pd.read_csv(tmp_path / "fit_table.csv")
     assert fit["blrt_p"].tolist()[1] == pytest.approx(0.1)  # 4 vs 3: no bootstrap LRT reaches it
     assert "bootstrap likelihood-ratio test" in r.output
+
+
+def test_n_starts_is_a_cli_option_of_profiles_and_report():
+    # The ReplicationWarning tells the user to raise --n-starts: the option must exist on both
+    # commands that fit profiles, and refuse a nonsense value with exit 2.
+    from click.testing import CliRunner
+
+    from toolkit.cli import cli
+
+    runner = CliRunner()
+    for command in ("profiles", "report"):
+        assert "--n-starts" in runner.invoke(cli, [command, "--help"]).output
+    bad = runner.invoke(cli, ["profiles", "scores.csv", "--out", "x", "--n-starts", "0"])
+    assert bad.exit_code == 2 and "--n-starts" in bad.output

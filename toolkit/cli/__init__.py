@@ -175,7 +175,8 @@ def score(responses_path, codebook_path, out_dir, min_items, method):
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The codebook .yml (default: codebook.yml beside the scores); gives group columns, labels and the hash.")
 @click.option("--choose", default=None, help="Write this solution instead of the recommended one, as MODEL:K (e.g. 1:4).")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel workers for the fits and the BLRT (same results, sooner).")
-def profiles(scores_path, out_dir, models, k_range, seed, blrt, vlmr, columns, codebook_path, choose, jobs):
+@click.option("--n-starts", "n_starts", type=click.IntRange(min=1), default=None, help="Random starts per fit (default: the engine's; raise it when a warning says the best solution was not replicated).")
+def profiles(scores_path, out_dir, models, k_range, seed, blrt, vlmr, columns, codebook_path, choose, jobs, n_starts):
     """Find learning profiles in SCORES (the scores.csv of toolkit score) by latent profile analysis.
 
     Fits every model and number of profiles asked for, recommends one solution and says why, and
@@ -190,7 +191,8 @@ def profiles(scores_path, out_dir, models, k_range, seed, blrt, vlmr, columns, c
 
     cols = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
     _echo(run_profiles(scores_path, out_dir, models=parse_models(models), ks=parse_k(k_range), seed=seed, blrt=blrt,
-                       vlmr=vlmr, columns=cols, codebook_path=codebook_path, choose=parse_choice(choose), n_jobs=jobs))
+                       vlmr=vlmr, columns=cols, codebook_path=codebook_path, choose=parse_choice(choose), n_jobs=jobs,
+                       n_starts=n_starts))
 
 
 @cli.group(invoke_without_command=True)
@@ -300,8 +302,9 @@ def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_pat
 @click.option("--wave2", "wave2_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Export of a later wave of the same survey (profile changes).")
 @click.option("--workload", "workload_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Your workload assumptions (.yml); default the bundled ones.")
 @click.option("--profiles", "profiles_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder of toolkit profiles: use its saved solution (model.json), the one the plans were drafted from, instead of fitting profiles again.")
+@click.option("--n-starts", "n_starts", type=click.IntRange(min=1), default=None, help="Random starts per fit (default: the engine's; raise it when a warning says the best solution was not replicated).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def report(export, codebook_path, out_dir, key_file, min_cell, models, k_range, seed, wave2_path, workload_path, profiles_dir, quiet):
+def report(export, codebook_path, out_dir, key_file, min_cell, models, k_range, seed, wave2_path, workload_path, profiles_dir, n_starts, quiet):
     """Write the leadership report: one self-contained HTML page, no code, small groups hidden.
 
     \b
@@ -314,7 +317,7 @@ def report(export, codebook_path, out_dir, key_file, min_cell, models, k_range, 
 
     _echo(run_report(export, codebook_path, out_dir, key_file=key_file, min_cell=min_cell, models=parse_models(models),
                      k=parse_k(k_range), seed=seed, wave2_path=wave2_path, workload_path=workload_path,
-                     profiles_dir=profiles_dir, progress=not quiet))
+                     profiles_dir=profiles_dir, n_starts=n_starts, progress=not quiet))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -70,6 +70,7 @@ def run_demo(sample_dir: str | os.PathLike, out_dir: str | os.PathLike, *, seed:
         out_dir,
         wave2=sample_dir / "survey_export_wave2.csv",
         seed=seed,
+        profiles=out_dir / "teacher" / "profiles",  # the report describes the plans' profiles
         progress=progress,
     )
     return result.html

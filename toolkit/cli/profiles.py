@@ -150,7 +150,7 @@ def read_scores(path, *, columns=None, groups=None):
 
 
 def run_profiles(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), seed=None, blrt=0, vlmr=False,
-                 columns=None, codebook_path=None, choose=None, n_jobs=None, progress=False) -> list[str]:
+                 columns=None, codebook_path=None, choose=None, n_jobs=None, progress=False, n_starts=None) -> list[str]:
     """Fit the grid on a scores file, write its four outputs and return the messages for the teacher.
 
     Warnings of the fits (replication, degenerate solutions, small profiles) come first, each
@@ -163,7 +163,7 @@ def run_profiles(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), s
         warnings.simplefilter("always")
         _res, rec, chosen, skipped = fit_and_write(
             scores_path, out_dir, models=models, ks=ks, seed=seed, blrt=blrt, vlmr=vlmr, columns=columns,
-            codebook_path=codebook_path, choose=choose, n_jobs=n_jobs, progress=progress,
+            codebook_path=codebook_path, choose=choose, n_jobs=n_jobs, progress=progress, n_starts=n_starts,
         )
     messages = [f"Warning: {w.message}" for w in caught
                 if not issubclass(w.category, (DeprecationWarning, PendingDeprecationWarning))]
@@ -176,7 +176,7 @@ def run_profiles(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), s
 
 
 def fit_and_write(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), seed=None, blrt=0, vlmr=False,
-                  columns=None, codebook_path=None, choose=None, n_jobs=None, progress=False):
+                  columns=None, codebook_path=None, choose=None, n_jobs=None, progress=False, n_starts=None):
     """Fit the grid on a scores file and write fit_table.csv, assignments.csv, profiles.csv and model.json.
 
     Returns
@@ -199,7 +199,7 @@ def fit_and_write(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), 
     labels = {c.key: c.label for c in cb.constructs} if cb is not None else None
     res = fit_profiles(
         scores, n_profiles=ks, models=models, random_state=seed, blrt=blrt > 0, n_bootstrap=max(1, blrt),
-        vlmr=vlmr, labels=labels, n_jobs=n_jobs, progress=progress,
+        vlmr=vlmr, labels=labels, n_jobs=n_jobs, progress=progress, n_starts=n_starts,
     )
     rec = res.recommend()
     chosen = (rec.model, rec.n_profiles) if choose is None else tuple(choose)
