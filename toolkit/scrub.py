@@ -8,6 +8,7 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
+import phonenumbers
 
 
 __all__ = ["scrub_text"]
@@ -35,12 +36,17 @@ def _normalise_id(x) -> str:
 # --------------------------------------------------------------------------------------------
 # free-text scrubbing
 
-_EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-_EMAIL_AT = re.compile(r"\b[\w.+-]+\s*(?:\(at\)|\[at\]| at )\s*[\w-]+\s*(?:\(dot\)|\[dot\]| dot )\s*[a-z]{2,}\b", re.IGNORECASE)
+# every repetition below is bounded (RFC 5321 lengths): an unbounded one is quadratic on a long
+# answer without an "@" (100,000 dots took minutes)
+_EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE)
+_EMAIL_AT = re.compile(
+    r"(?<![\w.+-])[\w.+-]{1,64}\s{0,3}(?:\(at\)|\[at\]| at |@)\s{0,3}[\w-]{1,63}(?:\s{0,3}(?:\(dot\)|\[dot\]| dot |\.)\s{0,3}[\w-]{1,63}){0,3}\s{0,3}(?:\(dot\)|\[dot\]| dot |\.)\s{0,3}[a-z]{2,10}\b",
+    re.IGNORECASE,
+)
 _HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}\b")
 _URL = re.compile(
-    r"\b(?:https?://|www\.)[^\s<>\"]+"
-    r"|\b(?:[a-z0-9-]+\.)+(?:com|org|net|edu|gov|io|co|uk|ca|au|de|fr|nl|info|me|ly|gl|app|us|school|k12)\b(?:/[^\s<>\"]*)?",
+    r"\b(?:https?://|www\.)[^\s<>\"]{1,2000}"
+    r"|\b(?:[a-z0-9-]{1,63}\.){1,8}(?:com|org|net|edu|gov|io|co|uk|ca|au|de|fr|nl|info|me|ly|gl|app|us|school|k12)\b(?:/[^\s<>\"]*)?",
     re.IGNORECASE,
 )
 _IP = re.compile(
@@ -57,6 +63,52 @@ _ADDRESS = re.compile(
     r"|\bP\.?\s?O\.?\s+Box\s+\d+",
     re.IGNORECASE,
 )
+# French and German street addresses, French postcodes with a town, UK postcodes. Every
+# quantifier is bounded or separated by a required literal, so each pattern runs in linear time.
+_ADDRESS_FR = re.compile(
+    r"\b\d{1,4}\s?(?:bis|ter)?,?\s+(?:rue|avenue|av\.|boulevard|bd|all[ée]e|impasse|chemin|place|quai|route|cours|passage|square)"
+    r"(?:\s+[\w'’.-]{1,40}){1,5}"
+    r"|\b\d{5}\s+[A-ZÀ-Þ][\w'’-]{1,40}(?:[ -][A-ZÀ-Þ][\w'’-]{1,40}){0,3}",
+    re.IGNORECASE,
+)
+_ADDRESS_DE = re.compile(
+    r"\b[\w'’-]{0,40}(?:stra(?:ß|ss)e|str\.|weg|gasse|allee|platz|ring|damm|ufer)\s?\d{1,4}(?:\s?[a-z]\b)?",
+    re.IGNORECASE,
+)
+_POSTCODE_UK = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b", re.IGNORECASE)
+_MONTHS = (
+    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?"
+    r"|nov(?:ember)?|dec(?:ember)?|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre"
+    r"|novembre|d[ée]cembre|januar|februar|m[äa]rz|juni|juli|oktober|dezember"
+)
+# a full date (day, month and year): a birth date is an identifier in a student's text
+_FULL_DATE = re.compile(
+    r"(?<![\w.])(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d\d|(?:19|20)\d\d[./-]\d{1,2}[./-]\d{1,2})(?![\w]|\.\d)"
+    rf"|\b\d{{1,2}}(?:st|nd|rd|th|er)?\.?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+(?:19|20)\d\d\b"
+    rf"|\b(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d\b",
+    re.IGNORECASE,
+)
+# runs of letters and digits with at most three separators between them: where a student ID
+# typed without its hyphen or spaced out ("S 0 0 4 2") is looked for
+_ID_RUN = re.compile(r"[^\W_](?:[\s._/-]{0,3}[^\W_])*")
+# letters that do not decompose under NFKD but are folded by people typing without accents
+_FOLD = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "þ": "th", "ð": "d"})
+
+
+def _fold(s: str) -> str:
+    """Case-fold and strip accents: "José Núñez", its decomposed form and "jose nunez" agree."""
+    s = unicodedata.normalize("NFKD", s.casefold())
+    return "".join(ch for ch in s if not unicodedata.combining(ch)).translate(_FOLD)
+
+
+def _id_key(x: str) -> str:
+    """An ID with every separator removed, case-folded; leading zeros dropped from a number."""
+    k = "".join(ch for ch in _fold(x) if ch.isalnum())
+    if k.isdigit():
+        k = k.lstrip("0") or "0"
+    return k
+
+
 _PHONE = re.compile(r"(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,4}\)[\s.-]?)?\d{2,5}(?:[\s.-]?\d{2,5}){1,4}(?!\w)")
 _DATE = re.compile(r"^(?:\d{4}[-.]\d{1,2}[-.]\d{1,2}|\d{1,2}[-.]\d{1,2}[-.]\d{2,4}|(?:19|20)\d\d\s?[-.]\s?(?:19|20)\d\d)$")
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -96,7 +148,7 @@ _COMMON_WORDS = frozenset(
 
 
 def _is_name(token: str, names: frozenset) -> bool:
-    k = token.casefold()
+    k = _fold(token)
     return k in names and (k not in _COMMON_WORDS or token[:1].isupper())
 
 
@@ -106,6 +158,70 @@ def _phone_sub(m: re.Match) -> str:
     if digits < 7 or digits > 15 or _DATE.match(s.strip()):
         return s
     return "[PHONE]"
+
+
+def _date_sub(m: re.Match) -> str:
+    """A full date is scrubbed when its year could be a student's birth year (1990-2019).
+
+    Dates of this school year ("the test on 2026-09-14") stay: they say nothing about the student.
+    """
+    s = m.group(0)
+    years = re.findall(r"(?:19|20)\d\d", s)
+    if years:
+        year = int(years[-1] if not re.match(r"(?:19|20)\d\d[./-]", s) else years[0])
+    else:
+        year = 2000 + int(re.findall(r"\d\d", s)[-1])
+    return "[DATE]" if 1990 <= year <= 2019 else s
+
+
+def _phones_lib(text: str) -> str:
+    """Replace the phone numbers the ``phonenumbers`` library finds (any country, "+33 6 12 34 56 78")."""
+    if sum(ch.isdigit() for ch in text) < 7:
+        return text
+    out, last = [], 0
+    for match in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.POSSIBLE, max_tries=1000):
+        if _FULL_DATE.fullmatch(match.raw_string.strip()):
+            continue
+        out += [text[last:match.start], "[PHONE]"]
+        last = match.end
+    return "".join(out) + text[last:] if out else text
+
+
+def _ids_spaced(text: str, keys: frozenset, lengths: tuple) -> str:
+    """Replace IDs typed without separators, with other separators or spaced out."""
+
+    def sub(m: re.Match) -> str:
+        s = m.group(0)
+        pos = [i for i, ch in enumerate(s) if ch.isalnum()]
+        folded = [_fold(s[i]) for i in pos]
+        n = len(pos)
+        spans, i = [], 0
+        while i < n:
+            hit = 0
+            if i == 0 or pos[i] - pos[i - 1] > 1:
+                for L in lengths:
+                    j = i + L
+                    if j <= n and (j == n or pos[j] - pos[j - 1] > 1):
+                        w = "".join(folded[i:j])
+                        if w.isdigit():
+                            w = w.lstrip("0") or "0"
+                        if w in keys:
+                            hit = L
+                            break
+            if hit:
+                spans.append((pos[i], pos[i + hit - 1] + 1))
+                i += hit
+            else:
+                i += 1
+        if not spans:
+            return s
+        out, last = [], 0
+        for a, b in spans:
+            out += [s[last:a], "[ID]"]
+            last = b
+        return "".join(out) + s[last:]
+
+    return _ID_RUN.sub(sub, text)
 
 
 def _url_sub(m: re.Match) -> str:
@@ -118,7 +234,10 @@ def _name_tokens(names: Iterable[str]) -> set[str]:
     """Full names and their first/last tokens, case-folded, without words that are not names."""
     # one regex pass over all names joined: a million names take a second, not a minute
     text = "\n".join(n for n in names if isinstance(n, str))
-    tokens = {t.casefold() for t in set(_WORD.findall(text))}
+    words = set(_WORD.findall(unicodedata.normalize("NFC", text)))
+    # "Mary-Jane" is also typed "mary jane": each part of a hyphenated name is a name too
+    words |= {part for w in words for part in re.split(r"['’-]", w)}
+    tokens = {_fold(t) for t in words}
     return {t for t in tokens if len(t) >= 2 and t not in _NOT_NAME_TOKENS}
 
 
@@ -130,9 +249,11 @@ def _id_tokens(ids: Iterable[str]) -> set[str]:
     return out
 
 
-def _scrub_one(text: str, names: frozenset, ids: frozenset, heuristic: bool) -> str:
+def _scrub_one(text: str, names: frozenset, ids: frozenset, heuristic: bool, id_keys: frozenset = frozenset()) -> str:
     if not text:
         return text
+    # decomposed Unicode (as Mac keyboards type "José") is composed first, so names match
+    text = unicodedata.normalize("NFC", text)
     t = _EMAIL.sub("[EMAIL]", text)
     t = _EMAIL_AT.sub("[EMAIL]", t)
     t = _HANDLE.sub("[HANDLE]", t)
@@ -140,7 +261,14 @@ def _scrub_one(text: str, names: frozenset, ids: frozenset, heuristic: bool) -> 
     t = _IP.sub("[IP]", t)
     if ids:
         t = _TOKEN.sub(lambda m: "[ID]" if _normalise_id(m.group(0)) in ids else m.group(0), t)
+    if id_keys:
+        t = _ids_spaced(t, id_keys, tuple(sorted({len(k) for k in id_keys}, reverse=True)))
+    t = _FULL_DATE.sub(_date_sub, t)
     t = _ADDRESS.sub("[ADDRESS]", t)
+    t = _ADDRESS_FR.sub("[ADDRESS]", t)
+    t = _ADDRESS_DE.sub("[ADDRESS]", t)
+    t = _POSTCODE_UK.sub("[ADDRESS]", t)
+    t = _phones_lib(t)
     t = _PHONE.sub(_phone_sub, t)
     if names:
         t = _WORD.sub(lambda m: "[NAME]" if _is_name(m.group(0), names) else m.group(0), t)
@@ -206,7 +334,8 @@ def scrub_text(texts, *, names: Iterable[str] = (), ids: Iterable[str] = (), heu
 def _scrub_series(s: pd.Series, name_set: frozenset, id_set: frozenset, heuristic: bool = True):
     """Scrub each distinct text once; also count the tags added, weighted by repetition."""
     codes, uniques = pd.factorize(s, sort=False)
-    cleaned = np.array([_scrub_one(str(u), name_set, id_set, heuristic) for u in uniques], dtype=object)
+    id_keys = frozenset(k for k in (_id_key(x) for x in id_set) if len(k) >= 3)
+    cleaned = np.array([_scrub_one(str(u), name_set, id_set, heuristic, id_keys) for u in uniques], dtype=object)
     out = np.where(codes >= 0, cleaned[np.maximum(codes, 0)] if len(cleaned) else None, None)
     result = pd.Series(out, index=s.index, dtype=object)
     if s.isna().any():
@@ -220,6 +349,6 @@ def _scrub_series(s: pd.Series, name_set: frozenset, id_set: frozenset, heuristi
     return result, counts
 
 
-_TAGS = ("[EMAIL]", "[HANDLE]", "[URL]", "[IP]", "[ID]", "[ADDRESS]", "[PHONE]", "[NAME]")
+_TAGS = ("[EMAIL]", "[HANDLE]", "[URL]", "[IP]", "[ID]", "[ADDRESS]", "[PHONE]", "[DATE]", "[NAME]")
 
 
