@@ -1,0 +1,84 @@
+"""Hostile inputs from issue 16: each is refused with one message naming the place, or scrubbed, fast."""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+
+import pytest
+
+from toolkit._yaml import parse_yaml
+from toolkit.errors import ToolkitError
+from toolkit.scrub import scrub_text
+
+
+# ---------------------------------------------------------------- safe YAML
+
+def test_yaml_alias_is_refused_naming_the_line():
+    laughs = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+    )
+    t = time.perf_counter()
+    with pytest.raises(ToolkitError, match=r"codebook\.yml, line 2, column \d+: .*alias \*a"):
+        parse_yaml(laughs, "codebook.yml", "codebook")
+    assert time.perf_counter() - t < 1
+
+
+def test_yaml_deep_nesting_is_refused_not_a_recursion_error():
+    with pytest.raises(ToolkitError, match="nested more than 40 levels"):
+        parse_yaml("[" * 5000 + "]" * 5000, "codebook.yml", "codebook")
+
+
+def test_yaml_duplicate_key_is_refused_with_both_lines():
+    text = "constructs:\n  interest:\n    reverse: false\n    reverse: true\n"
+    with pytest.raises(ToolkitError, match=r"line 4, column 5: .*'reverse' appears twice \(first on line 3\)"):
+        parse_yaml(text, "codebook.yml", "codebook")
+
+
+def test_yaml_ordinary_file_still_reads():
+    assert parse_yaml("a:\n  b: [1, {c: 2}]\n", "x.yml", "codebook") == {"a": {"b": [1, {"c": 2}]}}
+
+
+# ---------------------------------------------------------------- free-text scrubbing
+
+NAMES = ["José Núñez", "Łukasz Wójcik", "Mary-Jane Okafor"]
+IDS = ["S-0042"]
+
+
+@pytest.mark.parametrize(
+    "text, planted",
+    [
+        ("ask jose nunez", ["jose", "nunez"]),
+        (unicodedata.normalize("NFD", "José Núñez helps me"), ["Jos", "ez"]),
+        ("lukasz wojcik sits with me", ["lukasz", "wojcik"]),
+        ("mary jane said so", ["mary", "jane"]),
+        ("my id is s0042", ["0042"]),
+        ("my id is S 0 0 4 2", ["0 0 4 2"]),
+        ("I live at 12 rue de la Paix, 75002 Paris", ["rue de la Paix", "75002"]),
+        ("Hauptstraße 5 in Berlin", ["Hauptstraße 5"]),
+        ("Bahnhofstr. 12a", ["12a"]),
+        ("postcode SW1A 1AA", ["SW1A"]),
+        ("born 12/03/2010", ["12/03/2010"]),
+        ("born 3 March 2010", ["March 2010"]),
+        ("call +33 6 12 34 56 78", ["56 78"]),
+        ("call +49 30 1234567", ["1234567"]),
+        ("write to ana (at) example (dot) org", ["example"]),
+        ("ana.b@example.org", ["example"]),
+    ],
+)
+def test_scrub_removes_each_identifier_kind(text, planted):
+    out = scrub_text([text], names=NAMES, ids=IDS).iloc[0]
+    for p in planted:
+        assert p not in out, out
+
+
+def test_scrub_keeps_this_years_dates_and_small_numbers():
+    out = scrub_text(["the test on 2026-09-14 took 10 minutes, 2 times a week"], names=NAMES, ids=IDS).iloc[0]
+    assert out == "the test on 2026-09-14 took 10 minutes, 2 times a week"
+
+
+@pytest.mark.parametrize("hostile", ["." * 100_000, "a" * 100_000, "1 " * 50_000, "ab-" * 33_000, "1." * 50_000, "a at b dot " * 10_000])
+def test_scrub_runs_in_linear_time_on_long_answers(hostile):
+    t = time.perf_counter()
+    scrub_text([hostile], names=NAMES, ids=IDS)
+    assert time.perf_counter() - t < 3
