@@ -82,3 +82,24 @@ def test_scrub_runs_in_linear_time_on_long_answers(hostile):
     t = time.perf_counter()
     scrub_text([hostile], names=NAMES, ids=IDS)
     assert time.perf_counter() - t < 3
+
+
+# ---------------------------------------------------------------- wave link
+
+def test_wave_link_with_a_different_key_is_an_error():
+    from toolkit.privacy import check_wave_link
+
+    w1 = [f"p{i}" for i in range(228)]
+    w2 = [f"p{i}" for i in range(23)] + [f"q{i}" for i in range(205)]
+    with pytest.raises(ToolkitError, match="only 23 of 228 wave-2 students .*different key"):
+        check_wave_link(w1, w2)
+
+
+def test_wave_link_partial_is_a_warning_with_counts():
+    from toolkit.privacy import WaveLinkWarning, check_wave_link
+
+    w1 = [f"p{i}" for i in range(100)]
+    w2 = [f"p{i}" for i in range(70)] + [f"q{i}" for i in range(30)]
+    with pytest.warns(WaveLinkWarning, match="70 of 100 wave-2 students"):
+        assert check_wave_link(w1, w2) == 70
+    assert check_wave_link(w1, w1) == 100
