@@ -409,7 +409,9 @@ def deidentify(
         # and IDs must not survive in the free text either
         values = [v for v in pd.unique(table[col].to_numpy()) if isinstance(v, str)]
         short = values and np.median([len(v.split()) for v in values[:2000]]) <= 3
-        if "values look like names" in why or ("header says name" in why and short):
+        # Qualtrics' RecipientFirstName/RecipientLastName are "platform metadata" with names in them
+        recipient = "metadata" in why and "name" in str(col).casefold().replace(" ", "")
+        if "values look like names" in why or ("header says name" in why and short) or recipient:
             name_values.extend(values)
         if ("header says ID" in why or "unique" in why) and "email" not in why and short:
             id_values.extend(_normalise_id(v) for v in values)
