@@ -19,6 +19,9 @@ pass their own file in the same format::
         evidence: "Hulleman & Harackiewicz 2009, Science 326: ..."
         mark: verified                      # verified | secondary | unverified
         caution: optional; when the strategy helps only some students, say so
+        student_title: optional; the strategy in words a 14-year-old reads, to "you"
+                       (e.g. "Test yourself instead of re-reading"); the title is used when missing
+        dose: optional; how much of it the studies behind it gave (sessions, weeks)
 
 :func:`load_strategy_library` validates the file; every mistake names the file, the strategy id
 (or its position) and key, what was expected and what was found.
@@ -68,7 +71,7 @@ MARKS = ("verified", "secondary", "unverified")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _TAG = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _REQUIRED = ("id", "title", "description", "tags", "supports", "grouping", "minutes_per_week", "evidence", "mark")
-_OPTIONAL = ("caution", "minutes_note")
+_OPTIONAL = ("caution", "minutes_note", "student_title", "dose")
 _TOP_KEYS = {"version", "tags", "strategies", "description"}
 
 
@@ -97,6 +100,11 @@ class Strategy:
         When it helps only some students, or how not to use it; may be empty.
     minutes_note : str
         How the minutes were worked out, when not obvious; may be empty.
+    student_title : str
+        The strategy as a student reads it on their own sheet, in the second person (falls
+        back to ``title`` when the library gives none).
+    dose : str
+        How much of it the studies behind it gave; may be empty.
     """
 
     id: str
@@ -110,6 +118,13 @@ class Strategy:
     mark: str
     caution: str = ""
     minutes_note: str = ""
+    student_title: str = ""
+    dose: str = ""
+
+    @property
+    def for_student(self) -> str:
+        """The title a student reads: ``student_title``, or ``title`` when the library gives none."""
+        return self.student_title or self.title
 
     def serves(self, tag: str, *, need: str = "low") -> bool:
         """Whether this strategy serves ``tag`` for a ``need`` of "low" (support) or "high" (stretch)."""
@@ -206,6 +221,8 @@ class StrategyLibrary:
                 "caution": s.caution,
                 "description": s.description,
                 "minutes_note": s.minutes_note,
+                "student_title": s.for_student,
+                "dose": s.dose,
             }
             for s in self.strategies
         ]
@@ -345,6 +362,8 @@ def parse_strategy_library(text: str, *, source: str | PathLike = "<strategy lib
                 mark=mark,
                 caution=text("caution", required=False),
                 minutes_note=text("minutes_note", required=False),
+                student_title=text("student_title", required=False),
+                dose=text("dose", required=False),
             )
         )
 
@@ -373,4 +392,6 @@ _EXPECTED = {
     "mark": "one of " + ", ".join(MARKS),
     "caution": "a text",
     "minutes_note": "a text",
+    "student_title": "a text",
+    "dose": "a text",
 }
