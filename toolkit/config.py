@@ -13,12 +13,22 @@ __all__ = [
     "KEY_FILE_ENV",
     "default_key_file",
     "DEFAULT_SEED",
+    "DEFAULT_MODELS",
+    "DEFAULT_K_RANGE",
+    "GROUP_MAX_LEVELS",
 ]
 
 #: Smallest count shown to leadership; smaller counts are suppressed.
 MIN_CELL = 10
 #: Seed of the bundled sample and the demo.
 DEFAULT_SEED = 2024
+#: tidyLPA models fitted unless told otherwise (1 EEI, 2 VVI, 3 EEE, 6 VVV).
+DEFAULT_MODELS = (1, 2, 3, 6)
+#: Numbers of profiles compared unless told otherwise, as the command line writes them.
+DEFAULT_K_RANGE = "1-6"
+#: Without a codebook, a column of whole numbers with at most this many distinct values is a
+#: group (a grade, a section number), not a scale score.
+GROUP_MAX_LEVELS = 20
 #: Data shipped inside the package (strategy library, workload defaults).
 PACKAGE_DATA = Path(__file__).resolve().parent / "data"
 #: The source checkout, when the package is installed in development mode.
