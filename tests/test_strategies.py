@@ -50,8 +50,11 @@ def test_shipped_library_covers_the_sample_codebook(library, sample_codebook):
 
 
 def test_shipped_library_has_stretch_strategies_for_the_survey_tags(library):
-    for tag in REQUIRED_TAGS[:6]:
+    # calm in tests is not a strength a strategy stretches: retrieval practice is evidence for
+    # anxious students (Agarwal et al. 2014), not a stretch for calm ones (STRATEGY_EVIDENCE.md)
+    for tag in REQUIRED_TAGS[:5]:
         assert library.with_tag(tag, need="high", groupings=GROUP_GROUPINGS), tag
+    assert library.with_tag("test_anxiety", need="high", groupings=GROUP_GROUPINGS) == ()
 
 
 def test_eef_figures_carry_their_edition_or_year(library):
@@ -196,3 +199,80 @@ def test_a_tag_served_only_by_stretch_strategies_does_not_cover_a_need(tmp_path,
     lib = load_strategy_library(_write(tmp_path, data))
     assert not lib.with_tag("self_efficacy", need="low")
     assert lib.with_tag("self_efficacy", need="high")
+
+
+# ---------------------------------------------------------------------------------------------
+# lint of the shipped library: each evidence note says what a teacher needs to judge it
+
+_MIXED = re.compile(r"no effect|not significant|not statistically significant|no significant|failed to replicate|"
+                    r"correlational|untested|not been tested|a survey", re.IGNORECASE)
+
+
+def test_every_strategy_has_a_source_with_a_year_what_was_measured_a_dose_and_a_success_measure(library):
+    for s in library:
+        assert re.search(r"\b(19|20)\d\d\b", s.evidence), s.id
+        assert s.measured and s.dose and s.success, s.id
+
+
+def test_every_strategy_has_a_student_title_written_to_the_student(library):
+    for s in library:
+        assert s.student_title, s.id
+        assert len(s.student_title) <= 70, s.id
+        assert s.student_title != s.title, s.id
+        assert not re.match(r"(Students|Teach |Stress |Offer |Give |Let students)", s.student_title), s.id
+
+
+def test_mixed_or_weak_evidence_carries_a_caution(library):
+    for s in library:
+        if _MIXED.search(s.evidence + " " + s.measured):
+            assert s.caution, s.id
+
+
+def test_overclaims_checked_against_the_sources_are_corrected(library):
+    # Donoghue & Hattie's 0.56 is the mean over all ten techniques, highlighting included
+    assert "0.56" not in library.get("teach-self-testing").evidence
+    assert "practice testing of high utility" in library.get("teach-self-testing").evidence
+    # worry writing failed to replicate in a college classroom
+    ww = library.get("worry-writing")
+    assert "Myers, Davis & Chan 2021" in ww.evidence and "mixed" in ww.caution.casefold()
+    # growth mindset: both 2023 meta-analyses quoted
+    bg = library.get("brain-grows-sessions")
+    assert "Burnette et al. 2023" in bg.evidence and "d = 0.14" in bg.evidence
+    assert "Macnamara & Burgoyne 2023" in bg.evidence and "d = 0.05" in bg.evidence
+    # peer tutoring: the EEF dose is stated, and its minutes are not a token weekly session
+    for sid in ("peer-tutor-role", "trained-peer-tutoring"):
+        s = library.get(sid)
+        assert "4-5" in s.dose and "4-10 weeks" in s.dose, sid
+        assert s.minutes_per_week >= 60 and "North Tyneside" in s.evidence, sid
+    # greetings at the door measured engagement and disruption, not belonging
+    g = library.get("greet-at-door")
+    assert "belonging" not in g.tags and "engaged time" in g.evidence and "disruptive" in g.evidence
+    # told utility value: Study 2 found told plus self-generated value worked together
+    for sid in ("relevance-writing", "relevance-not-told"):
+        s = library.get(sid)
+        assert "do not tell them" not in s.caution.casefold(), sid
+    assert "Study 2" in library.get("relevance-not-told").evidence
+    # private help channels: correlational, adults, the strategy itself untested
+    lt = library.get("low-threat-channels")
+    assert "612 college students" in lt.evidence and "untested" in lt.measured + lt.caution
+    assert "test_anxiety" not in lt.tags
+    # retrieval practice is evidence for anxious students, not a stretch for calm ones
+    assert library.get("routine-retrieval").supports == "low"
+
+
+def test_student_labels_are_plain_and_preferences_are_declared(library):
+    for tag in library.tags:
+        label = library.student_label(tag)
+        assert label != library.tags[tag] and not re.search(r"\bone\b|one's", label), tag
+    assert library.preference_tags == frozenset({"collaboration"})
+
+
+def test_student_tags_and_preference_tags_must_name_declared_tags(tmp_path):
+    base = ("tags: {interest: Interest}\nstrategies:\n  - {id: a, title: A, description: D, tags: [interest],"
+            " supports: low, grouping: whole_class, minutes_per_week: 1, evidence: E 2020, mark: verified}\n")
+    with pytest.raises(ToolkitError, match=r"key 'student_tags.reading': expected a tag declared"):
+        parse_strategy_library(base + "student_tags: {reading: Reading}\n")
+    with pytest.raises(ToolkitError, match=r"key 'preference_tags': expected tags declared"):
+        parse_strategy_library(base + "preference_tags: [reading]\n")
+    lib = parse_strategy_library(base + "student_tags: {interest: Liking it}\npreference_tags: [interest]\n")
+    assert lib.student_label("interest") == "Liking it" and lib.preference_tags == {"interest"}

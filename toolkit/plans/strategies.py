@@ -22,6 +22,12 @@ pass their own file in the same format::
         student_title: optional; the strategy in words a 14-year-old reads, to "you"
                        (e.g. "Test yourself instead of re-reading"); the title is used when missing
         dose: optional; how much of it the studies behind it gave (sessions, weeks)
+        measured: optional; what the studies measured (attainment, engaged time, ...)
+        success: optional; how we will know it works in this class (what the teacher looks at)
+    student_tags:                           # optional: the tags in a 14-year-old's words
+      interest: Finding the subject interesting
+    preference_tags: [collaboration]        # optional: tags that measure a preference, not a
+                                            # skill; a low score there is never a need
 
 :func:`load_strategy_library` validates the file; every mistake names the file, the strategy id
 (or its position) and key, what was expected and what was found.
@@ -71,8 +77,8 @@ MARKS = ("verified", "secondary", "unverified")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _TAG = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _REQUIRED = ("id", "title", "description", "tags", "supports", "grouping", "minutes_per_week", "evidence", "mark")
-_OPTIONAL = ("caution", "minutes_note", "student_title", "dose")
-_TOP_KEYS = {"version", "tags", "strategies", "description"}
+_OPTIONAL = ("caution", "minutes_note", "student_title", "dose", "measured", "success")
+_TOP_KEYS = {"version", "tags", "strategies", "description", "student_tags", "preference_tags"}
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,10 @@ class Strategy:
         back to ``title`` when the library gives none).
     dose : str
         How much of it the studies behind it gave; may be empty.
+    measured : str
+        What the studies behind it measured (so a tag is not read as more than that); may be empty.
+    success : str
+        How we will know it works in this class: what the teacher looks at; may be empty.
     """
 
     id: str
@@ -120,6 +130,8 @@ class Strategy:
     minutes_note: str = ""
     student_title: str = ""
     dose: str = ""
+    measured: str = ""
+    success: str = ""
 
     @property
     def for_student(self) -> str:
@@ -149,12 +161,23 @@ class StrategyLibrary:
     path : Path or None
     sha256 : str
         Hash of the file's bytes (or of the text).
+    student_tags : Mapping
+        Tag -> the tag in a student's words (from ``student_tags``; the label when missing, see
+        :meth:`student_label`).
+    preference_tags : frozenset of str
+        Tags that measure a preference rather than a skill: a low score there is never a need.
     """
 
     strategies: tuple[Strategy, ...]
     tags: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     path: Path | None = None
     sha256: str = ""
+    student_tags: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    preference_tags: frozenset = frozenset()
+
+    def student_label(self, tag: str) -> str:
+        """The tag as a student reads it: ``student_tags[tag]``, else the teacher label, else the tag."""
+        return self.student_tags.get(tag) or self.tags.get(tag) or tag.replace("_", " ")
 
     def __len__(self) -> int:
         return len(self.strategies)
@@ -223,6 +246,8 @@ class StrategyLibrary:
                 "minutes_note": s.minutes_note,
                 "student_title": s.for_student,
                 "dose": s.dose,
+                "measured": s.measured,
+                "success": s.success,
             }
             for s in self.strategies
         ]
@@ -270,6 +295,8 @@ def load_strategy_library(path: str | PathLike | None = None) -> StrategyLibrary
 def parse_strategy_library(text: str, *, source: str | PathLike = "<strategy library>", sha256: str | None = None) -> StrategyLibrary:
     """Validate a strategy library given as YAML text. See :func:`load_strategy_library`."""
     src = str(source)
+    if sha256 is None:  # before the loop below, whose helper is also called text
+        sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
     data = parse_yaml(text, src, "strategy library")
 
     def fail(where: str, expected: str, found: Any) -> None:
@@ -364,8 +391,27 @@ def parse_strategy_library(text: str, *, source: str | PathLike = "<strategy lib
                 minutes_note=text("minutes_note", required=False),
                 student_title=text("student_title", required=False),
                 dose=text("dose", required=False),
+                measured=text("measured", required=False),
+                success=text("success", required=False),
             )
         )
+
+    student_tags = data.get("student_tags") or {}
+    if not isinstance(student_tags, dict):
+        fail("key 'student_tags'", "a mapping of tag -> the tag in a student's words", student_tags)
+    for t, label in student_tags.items():
+        if t not in tag_labels:
+            fail(f"key 'student_tags.{t}'", f"a tag declared under 'tags' ({', '.join(tag_labels)})", t)
+        if not isinstance(label, str) or not label.strip():
+            fail(f"key 'student_tags.{t}'", "the tag in words a student reads", label)
+    prefs = data.get("preference_tags") or []
+    if isinstance(prefs, str):
+        prefs = [prefs]
+    if not isinstance(prefs, list):
+        fail("key 'preference_tags'", "a list of tags, e.g. [collaboration]", prefs)
+    for t in prefs:
+        if t not in tag_labels:
+            fail("key 'preference_tags'", f"tags declared under 'tags' ({', '.join(tag_labels)})", t)
 
     used = {t for s in strategies for t in s.tags}
     for t in tag_labels:
@@ -376,7 +422,9 @@ def parse_strategy_library(text: str, *, source: str | PathLike = "<strategy lib
         strategies=tuple(strategies),
         tags=MappingProxyType(tag_labels),
         path=Path(source) if not src.startswith("<") else None,
-        sha256=sha256 if sha256 is not None else hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        sha256=sha256,
+        student_tags=MappingProxyType({t: " ".join(v.split()) for t, v in student_tags.items()}),
+        preference_tags=frozenset(prefs),
     )
 
 
@@ -394,4 +442,6 @@ _EXPECTED = {
     "minutes_note": "a text",
     "student_title": "a text",
     "dose": "a text",
+    "measured": "a text",
+    "success": "a text",
 }
