@@ -134,3 +134,50 @@ def test_byte_order_mark_is_accepted(tmp_path):
     p = tmp_path / "bom.yml"
     p.write_bytes(b"\xef\xbb\xbf" + MINIMAL.encode("utf-8"))
     assert load_codebook(p).title == "Learning profile survey"
+
+
+def test_loader_refuses_todo_marks_listing_each_line(tmp_path, sample_dir):
+    from toolkit.codebook import load_codebook
+
+    text = (sample_dir / "codebook.yml").read_text(encoding="utf-8")
+    text = text.replace("title:", "# TODO: check the title\ntitle:", 1)
+    path = tmp_path / "cb.yml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ToolkitError, match=r"cb\.yml: the codebook still holds 1 TODO mark\(s\).*line \d+: # TODO: check the title"):
+        load_codebook(path)
+
+
+def test_direction_disagreeing_with_the_tag_warns_naming_both(tmp_path, sample_dir):
+    from toolkit.codebook import CodebookDirectionWarning, load_codebook
+
+    text = (sample_dir / "codebook.yml").read_text(encoding="utf-8")
+    assert "higher_is_better: false" in text
+    path = tmp_path / "cb.yml"
+    path.write_text(text.replace("higher_is_better: false", "higher_is_better: true"), encoding="utf-8")
+    with pytest.warns(CodebookDirectionWarning, match=r"construct 'test_anxiety' has higher_is_better: true, but its tag 'test_anxiety' \(Worry and nerves around tests\) is lower-is-better") as caught:
+        load_codebook(path)
+    # the warning points at the line to fix in the teacher's file, not at toolkit code
+    (w,) = caught.list
+    assert w.filename == str(path) and path.read_text().splitlines()[w.lineno - 1].strip() == "higher_is_better: true"
+
+
+def test_a_need_tag_without_higher_is_better_warns_at_the_construct(tmp_path):
+    from toolkit.codebook import CodebookDirectionWarning, library_tags, load_codebook
+
+    assert library_tags()["test_anxiety"] == "Worry and nerves around tests"
+    path = tmp_path / "cb.yml"
+    path.write_text("title: t\nresponse_scale: {min: 1, max: 7}\nconstructs:\n  nerves:\n    tag: test_anxiety\n"
+                    "    items: {a: A, b: B}\n  calm:\n    tag: test_anxiety\n    higher_is_better: false\n    items: {c: C}\n")
+    with pytest.warns(CodebookDirectionWarning, match="construct 'nerves'") as caught:
+        load_codebook(path)
+    assert [w.lineno for w in caught.list] == [4]  # 'calm' agrees with its tag: no warning
+
+
+def test_sample_codebook_loads_without_direction_warning(sample_dir):
+    import warnings
+
+    from toolkit.codebook import load_codebook
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_codebook(sample_dir / "codebook.yml")

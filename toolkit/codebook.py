@@ -21,6 +21,12 @@ The codebook is the contract every later stage reads. It is a YAML file::
 An item maps an id to the column header as it appears in the export; it may override the response
 scale with its own ``scale``. :func:`load_codebook` validates the file and returns a frozen
 :class:`Codebook`; every mistake is reported with the file, the key and what was expected.
+
+Two checks guard against a codebook that loads but scores wrongly. A file that still holds a
+``TODO`` mark (as ``toolkit codebook init`` drafts it) is refused, with one message listing every
+marked line. A construct whose ``higher_is_better`` disagrees with its tag's meaning in the strategy
+library (``test_anxiety`` left at ``true``) gets a :class:`CodebookDirectionWarning` naming both.
+The teacher's guide to every key is ``docs/codebook.md``.
 """
 
 from __future__ import annotations
@@ -36,7 +42,19 @@ from typing import Any, Mapping
 from ._yaml import parse_yaml, read_text_file
 from .errors import ToolkitError
 
-__all__ = ["ResponseScale", "Item", "Construct", "Codebook", "load_codebook", "parse_codebook"]
+__all__ = [
+    "ResponseScale",
+    "Item",
+    "Construct",
+    "Codebook",
+    "CodebookDirectionWarning",
+    "load_codebook",
+    "parse_codebook",
+    "library_tags",
+    "refuse_todo_markers",
+    "tag_is_need",
+    "warn_direction_against_tags",
+]
 
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TOP_KEYS = {
@@ -195,8 +213,13 @@ def load_codebook(path: str | PathLike) -> Codebook:
     Raises
     ------
     ToolkitError
-        When the file is missing, is not YAML, or breaks the format. The message names the file,
-        the key and what was expected.
+        When the file is missing, is not YAML, breaks the format, or still holds TODO marks (an
+        unfinished draft). The message names the file, the key or lines, and what was expected.
+
+    Warns
+    -----
+    CodebookDirectionWarning
+        A construct's ``higher_is_better`` disagrees with its tag in the strategy library.
 
     Examples
     --------
@@ -207,7 +230,143 @@ def load_codebook(path: str | PathLike) -> Codebook:
     """
     path = Path(path)
     text, sha256 = read_text_file(path, "codebook", "Give the path of a codebook .yml file.")
-    return parse_codebook(text, source=path, sha256=sha256)
+    refuse_todo_markers(text, source=path)
+    cb = parse_codebook(text, source=path, sha256=sha256)
+    warn_direction_against_tags(cb, text=text)
+    return cb
+
+
+_TODO = re.compile(r"\bTODO\b")
+#: Words that mark a construct where a high score is a need (drafts and the direction check).
+NEED_WORDS = re.compile(r"anxi|worr|stress|fear|nerv|afraid|panic|scared", re.I)
+
+
+def refuse_todo_markers(text: str, *, source: str | PathLike = "<codebook>") -> None:
+    """Refuse a codebook that still holds ``TODO`` marks, listing every one in one message.
+
+    ``toolkit codebook init`` writes a draft with TODO marks where a person must decide (which
+    items form a construct, reverse keying, each construct's label, tag and direction). Scoring
+    an unfinished draft gives scores that look right and are not, so every command that loads a
+    codebook stops here until each mark has been dealt with and deleted.
+
+    Raises
+    ------
+    ToolkitError
+        Naming the file and each line (number and text) that still says TODO.
+    """
+    marks = [(n, " ".join(line.split())) for n, line in enumerate(text.splitlines(), start=1) if _TODO.search(line)]
+    if not marks:
+        return
+    shown = "; ".join(f"line {n}: {line[:90]}" for n, line in marks[:12])
+    more = f"; and {len(marks) - 12} more" if len(marks) > 12 else ""
+    raise ToolkitError(
+        f"{source}: the codebook still holds {len(marks)} TODO mark(s), so it is an unfinished draft: "
+        f"{shown}{more}. Decide each one (see docs/codebook.md), delete the word TODO, and run again."
+    )
+
+
+class CodebookDirectionWarning(UserWarning):
+    """A construct's ``higher_is_better`` disagrees with what its tag means in the strategy library."""
+
+
+def library_tags(library_path: str | PathLike | None = None) -> dict[str, str]:
+    """The tags a strategy library declares, each with its sentence, in the library's order.
+
+    Parameters
+    ----------
+    library_path : path, optional
+        A strategy library .yml; default the bundled one. It is read as data here (the plans
+        stage, which owns the library, comes later in the pipeline).
+
+    Returns
+    -------
+    dict
+        Tag -> description, e.g. ``{"test_anxiety": "Worry and nerves around tests", ...}``;
+        empty when the file cannot be read.
+
+    Examples
+    --------
+    >>> list(library_tags())[:3]
+    ['interest', 'self_efficacy', 'effort_regulation']
+    """
+    from .config import PACKAGE_DATA
+
+    path = Path(library_path) if library_path else PACKAGE_DATA / "strategies.yml"
+    try:
+        data = parse_yaml(path.read_text(encoding="utf-8"), str(path), "strategy library") or {}
+    except (OSError, ToolkitError):
+        return {}
+    tags = data.get("tags") if isinstance(data, dict) else None
+    return {str(t): str(d) for t, d in tags.items()} if isinstance(tags, dict) else {}
+
+
+def tag_is_need(description: str) -> bool:
+    """True when a tag's sentence speaks of anxiety, worry, stress, fear or nerves (a high score is a need)."""
+    return bool(NEED_WORDS.search(description))
+
+
+def warn_direction_against_tags(cb: "Codebook", library_path: str | PathLike | None = None, *,
+                                text: str | None = None) -> list[str]:
+    """Warn about each construct whose direction disagrees with its tag's in the strategy library.
+
+    A tag whose sentence in the library speaks of a need (:func:`tag_is_need`: "Worry and nerves
+    around tests") is lower-is-better; every other tag is higher-is-better. A construct tagged
+    ``test_anxiety`` but left at ``higher_is_better: true`` would have its most anxious students
+    told that anxiety is going well for them, so :func:`load_codebook` calls this on every file.
+
+    Parameters
+    ----------
+    cb : Codebook
+    library_path : path, optional
+        The strategy library; default the bundled one.
+    text : str, optional
+        The codebook's text. With it (and ``cb.path``) each warning points at the construct's
+        line in the codebook file, where the fix is, rather than at the caller's code.
+
+    Returns
+    -------
+    list of str
+        The warning messages, also issued as :class:`CodebookDirectionWarning`.
+    """
+    import warnings
+
+    tags = library_tags(library_path)
+    out = []
+    for c in cb.constructs:
+        if c.tag not in tags:
+            continue
+        desc = tags[c.tag]
+        tag_better = not tag_is_need(desc)
+        if tag_better != c.higher_is_better:
+            msg = (
+                f"codebook {cb._where()}: construct '{c.key}' has higher_is_better: "
+                f"{str(c.higher_is_better).lower()}, but its tag '{c.tag}' ({desc}) is "
+                f"{'higher-is-better' if tag_better else 'lower-is-better (a high score is a need)'} "
+                f"in the strategy library. Check the construct's higher_is_better or its tag (docs/codebook.md)."
+            )
+            line = _construct_line(text, c.key) if text is not None and cb.path is not None else None
+            if line is None:
+                warnings.warn(msg, CodebookDirectionWarning, stacklevel=2)
+            else:
+                warnings.warn_explicit(msg, CodebookDirectionWarning, filename=str(cb.path), lineno=line)
+            out.append(msg)
+    return out
+
+
+def _construct_line(text: str, key: str) -> int | None:
+    """The line number of a construct's ``higher_is_better`` (else of its key) in the codebook text."""
+    lines = text.splitlines()
+    start = next((n for n, line in enumerate(lines) if re.match(rf"^\s+{re.escape(key)}\s*:\s*(#.*)?$", line)), None)
+    if start is None:
+        return None
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    for n in range(start + 1, len(lines)):
+        stripped = lines[n].lstrip()
+        if stripped and not stripped.startswith("#") and len(lines[n]) - len(stripped) <= indent:
+            break
+        if stripped.startswith("higher_is_better:"):
+            return n + 1
+    return start + 1
 
 
 def parse_codebook(text: str, *, source: str | PathLike = "<codebook>", sha256: str | None = None) -> Codebook:
