@@ -34,8 +34,7 @@ def test_sample_draft_finds_id_name_groups_items_and_voice(sample_dir):
     assert [c for c, r in roles.items() if r == "voice"] == ["What helps you learn best?", "One goal I have for this term"]
     cb = parse_codebook(draft.yaml)
     assert len(cb.items) == 24 and cb.response_scale.labels[0] == "Strongly disagree"
-    assert cb.construct_keys == ("todo_construct",)
-    assert "TODO: group the items into constructs" in draft.yaml
+    assert len(cb.constructs) == 6 and "docs/codebook.md" in draft.yaml
 
 
 def test_sample_draft_hints_at_the_reverse_keyed_items(sample_dir):
@@ -126,3 +125,53 @@ def test_a_column_without_middle_answers_shares_the_five_point_scale(tmp_path):
     cb = parse_codebook(draft_codebook(raw).yaml)
     assert {len(i.scale.labels) for i in cb.items} == {5}
     assert item_answers(read_export(tmp_path / "g.csv", cb), cb).iloc[:3, 0].tolist() == [4.0, 5.0, 2.0]
+
+
+def _truth_and_draft(sample_dir):
+    from toolkit import load_codebook
+
+    truth = load_codebook(sample_dir / "codebook.yml")
+    cb = parse_codebook(draft_codebook(read_export(sample_dir / "survey_export.csv")).yaml)
+    return truth, cb
+
+
+def test_sample_draft_proposes_the_six_constructs_from_the_answers(sample_dir):
+    from sklearn.metrics import adjusted_rand_score
+
+    truth, cb = _truth_and_draft(sample_dir)
+    drafted = {i.column: i.construct for i in cb.items}
+    cols = [i.column for i in truth.items]
+    # the sample's six 4-item scales are recovered exactly (ARI 1.0 at the 0.4 cut)
+    assert adjusted_rand_score([i.construct for i in truth.items], [drafted[c] for c in cols]) == 1.0
+
+
+def test_reverse_hints_are_computed_within_each_proposed_construct(sample_dir):
+    truth, _ = _truth_and_draft(sample_dir)
+    draft = draft_codebook(read_export(sample_dir / "survey_export.csv"))
+    hinted = {c for c in (i.column for i in truth.items) if any(c in line and "reverse keyed?" in line for line in draft.yaml.splitlines())}
+    assert hinted == {i.column for i in truth.items if i.reverse}
+
+
+def test_every_construct_has_label_tag_and_direction_marked_todo(sample_dir):
+    draft = draft_codebook(read_export(sample_dir / "survey_export.csv"))
+    lines = draft.yaml.splitlines()
+    for key in ("label", "tag", "higher_is_better"):
+        marked = [line for line in lines if line.startswith(f"    {key}:")]
+        assert len(marked) == 6 and all("TODO" in line for line in marked), key
+    assert "test_anxiety, growth_mindset, belonging" in draft.yaml  # the library's tags, in a comment
+
+
+def test_anxiety_construct_is_drafted_lower_is_better(sample_dir):
+    _, cb = _truth_and_draft(sample_dir)
+    anxious = [c for c in cb.constructs if any("nervous" in i.column.lower() or "worry" in i.column.lower() for i in c.items)]
+    assert anxious and all(c.higher_is_better is False for c in anxious)
+    assert all(c.higher_is_better for c in cb.constructs if c not in anxious)
+
+
+def test_the_loader_refuses_the_unedited_draft_listing_its_marks(sample_dir, tmp_path):
+    from toolkit import load_codebook
+
+    path = tmp_path / "codebook.yml"
+    path.write_text(draft_codebook(read_export(sample_dir / "survey_export.csv")).yaml, encoding="utf-8")
+    with pytest.raises(ToolkitError, match=r"still holds \d+ TODO mark\(s\).*line 5: title"):
+        load_codebook(path)

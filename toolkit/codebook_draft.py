@@ -11,10 +11,18 @@ headers and answers and guesses each column's role:
 - free-text student voice: longer, varied answers.
 
 Items are grouped into one construct per Google Forms grid (``Question [Row]``) or Qualtrics
-matrix (``Q3_1``, ``Q3_2``...), else into a single ``todo_construct``. TODO comments mark what a
-person must decide (construct grouping, reverse keying, unsure group columns). The draft loads
-with :func:`toolkit.codebook.load_codebook` as it is; no answer value that could identify a student
-is written into it (only headers and scale labels).
+matrix (``Q3_1``, ``Q3_2``...). The other items are grouped by the answers: items that students
+answer alike are proposed as one construct (average-linkage clustering of the item correlations,
+see :func:`_cluster_items`). Reverse-key hints are computed within each proposed construct. Each
+construct gets a guessed ``tag`` from the strategy library (by its wording; the library's tags are
+listed in a comment) and ``higher_is_better: false`` when its wording speaks of anxiety, worry,
+stress, fear or nerves.
+
+TODO marks sit on every line a person must decide: the title, each construct's label, tag and
+direction, each reverse-key hint, unsure group columns. The draft parses as it is (so it can be
+inspected), but :func:`toolkit.codebook.load_codebook`, and with it every command, refuses it until
+each mark is deleted. No answer value that could identify a student is written into it (only
+headers and scale labels).
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .codebook import parse_codebook
+from .codebook import NEED_WORDS, library_tags, parse_codebook
 from .errors import user_error
 from .io import RawExport, _label_key, platform_metadata_reason
 from .privacy.columns import identifying_columns
@@ -253,7 +261,8 @@ def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft
     grouped = {stem: cols for stem, cols in groups.items() if stem is not None and len(cols) >= 2}
 
     numeric = pd.DataFrame({col: _as_numbers(t[col], sc) for col, sc in items})
-    hint = _reverse_hints(numeric, grouped, singles)
+    clusters = _cluster_items(numeric, singles)
+    hint = _reverse_hints(numeric, grouped, clusters)
 
     used_keys: set = set()
     used_items: set = set()
@@ -262,9 +271,12 @@ def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft
         text = raw.question_text.get(col)
         return f"  # {' '.join(text.split())[:80]}" if text and text != col else ""  # one line, always
 
+    tags = library_tags()
     lines = [
         f"# Codebook drafted by `toolkit codebook init` from {raw.path.name} ({raw.format}).",
-        "# Check every TODO, then: toolkit deidentify EXPORT --codebook THIS_FILE --out work/clean",
+        "# Guide to every key, with examples: docs/codebook.md",
+        "# Decide each marked line below and delete its mark; every command refuses this file",
+        "# while a mark is left. Then: toolkit deidentify EXPORT --codebook THIS_FILE --out work/clean",
         f"title: {_q(title or raw.path.stem.replace('_', ' '))}  # TODO: a short title",
     ]
     lines += _scale_lines(common, "response_scale", "")
@@ -289,21 +301,47 @@ def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft
         lines += [f"#   {_q(c)}: {why}" for c, why in left_out]
     lines += [
         "constructs:",
-        "  # TODO: group the items into constructs (scales whose items are averaged) and name them.",
-        "  # TODO: mark reverse-keyed items as {column: \"...\", reverse: true}; hints below come from the answers.",
+        "  # A construct is a scale: its items are averaged into one score. The items below are grouped",
+        "  # by the answers: items that students answer alike (a high correlation, either sign) are",
+        "  # proposed as one construct (average-linkage clustering of the item correlations, cut where",
+        "  # items correlate below |r| = 0.4 on average). Move items between constructs where the",
+        "  # wording says otherwise, and rename the keys.",
+        "  # Reverse keying: mark an item as {column: \"...\", reverse: true} when agreeing with it means",
+        "  # LESS of the construct; hints come from each item's correlation with the rest of its construct.",
+        "  # tag links a construct to the strategy library; its tags: " + ", ".join(tags) + ".",
+        "  # higher_is_better: false where a high score is a need (anxiety, worry, stress).",
     ]
     scale_of = dict(items)
     blocks = [(stem, cols) for stem, cols in grouped.items()]
-    if singles:
-        blocks.append((None, singles))
-    for stem, cols in blocks:
-        ckey = _unique_key(_slug(stem) if stem else "todo_construct", used_keys)
-        label = stem if stem else "TODO construct"
-        if stem and raw.question_text.get(cols[0]):
-            label = raw.question_text[cols[0]].split(" - ")[0][:80] or stem
-        lines += [f"  {ckey}:", f"    label: {_q(label)}", "    items:"]
+    blocks += [(None, cols) for cols in clusters]
+    wording = [[stem or ""] + [raw.question_text.get(c) or str(c) for c in cols] for stem, cols in blocks]
+    guesses = _guess_tags(wording, list(tags))
+    for n_block, (stem, cols) in enumerate(blocks, start=1):
+        words = " ".join(wording[n_block - 1])
+        need = bool(NEED_WORDS.search(words))
+        guess = guesses[n_block - 1]
+        ckey = _unique_key(_slug(stem) if stem else (guess or f"construct_{n_block}"), used_keys)
+        if stem:
+            label = raw.question_text[cols[0]].split(" - ")[0][:80] if raw.question_text.get(cols[0]) else stem
+        else:
+            label = ckey.replace("_", " ").capitalize()
+        tag_line = f"    tag: {guess}  # TODO: the strategy-library tag this construct is about" if guess else (
+            f"    tag: {ckey}  # TODO: one of the library's tags listed above (or add the tag to your own library)")
+        better_line = (
+            "    higher_is_better: false  # TODO: drafted false because the wording speaks of worry, stress or fear: a high score is a need"
+            if need else "    higher_is_better: true  # TODO: false if a high score is a need (anxiety, worry, stress)"
+        )
+        why = f"grid question {_q(stem)}" if stem else f"{len(cols)} items answered alike"
+        lines += [
+            f"  # proposed from the {why}",
+            f"  {ckey}:",
+            f"    label: {_q(label)}  # TODO: the name students and leaders read",
+            tag_line,
+            better_line,
+            "    items:",
+        ]
         for k, col in enumerate(cols, start=1):
-            iid = _unique_key(f"{ckey[:20]}_{k}" if stem else f"item{k:02d}", used_items)
+            iid = _unique_key(f"{ckey[:20]}_{k}", used_items)
             sc = scale_of[col]
             text = raw.question_text.get(col)
             parts = [f"column: {_q(col)}"]
@@ -349,15 +387,90 @@ def _as_numbers(s: pd.Series, scale) -> np.ndarray:
     return s.map(lambda v: pos.get(_label_key(v), np.nan) if isinstance(v, str) else np.nan).to_numpy(dtype=float)
 
 
-def _reverse_hints(numeric: pd.DataFrame, grouped: dict, singles: list) -> dict:
-    """Items whose answers run against the rest of their block (negative item-rest correlation)."""
+#: Key words of each strategy-library tag, for guessing a construct's tag from its wording.
+_TAG_WORDS = {
+    "test_anxiety": r"anxi|worr|nerv|stress|fear|panic|afraid|scared|tense|calm|relax|mind goes blank",
+    "belonging": r"belong|fit in|accept|part of|welcome|respect|left out|outsider|included|cares? about me|be myself",
+    "growth_mindset": r"intelligen|smart|talent|brain|grow|born with|can.t change|fixed|get better|natural",
+    "self_efficacy": r"confiden|capable|good at|sure i can|i can understand|doubt i can|master",
+    "interest": r"interest|enjoy|boring|fun\b|look forward|useful|curious",
+    "help_seeking": r"\bask|help\b|stuck",
+    "collaboration": r"group|together|classmates|team|partner|alone|other students",
+    "effort_regulation": r"give up|keep going|keep working|keep trying|effort|persist|finish my|last minute|put off|distract",
+    "metacognition": r"plan my|check my|review|strateg|understand what",
+    "time_management": r"deadline|on time|schedule",
+    "reading": r"\bread",
+}
+
+
+def _guess_tags(wording: list[list[str]], tags: list[str]) -> list[str | None]:
+    """One library tag per construct, guessed from its wording, each tag given at most once.
+
+    A construct's score for a tag is the number of its texts (stem and items) that hold one of the
+    tag's key words. Tags go to constructs greedily, strongest match first; a construct whose best
+    remaining match is tied, or absent, gets no guess (the draft then asks for the tag). Two
+    constructs never get the same tag: a second "interest" is a guess gone wrong, not a finding.
+    """
+    patterns = {t: re.compile(p, re.I) for t, p in _TAG_WORDS.items() if t in tags}
+    score = [{t: sum(bool(p.search(text)) for text in texts if text) for t, p in patterns.items()} for texts in wording]
+    out: list[str | None] = [None] * len(wording)
+    free = set(patterns)
+    pending = set(range(len(wording)))
+    while pending and free:
+        best = [(score[i][t], i, t) for i in pending for t in free if score[i][t] > 0]
+        if not best:
+            break
+        top = max(s for s, _, _ in best)
+        i = min(i for s, i, _ in best if s == top)
+        tied = [t for s, j, t in best if j == i and s == top]
+        pending.discard(i)
+        if len(tied) == 1:
+            out[i] = tied[0]
+            free.discard(tied[0])
+    return out
+
+
+def _cluster_items(numeric: pd.DataFrame, cols: list[str], threshold: float = 0.4) -> list[list[str]]:
+    """Group items that students answer alike: one proposed construct per cluster.
+
+    Average-linkage hierarchical clustering (scipy) of the distance ``1 - |r|`` between items'
+    pairwise Spearman correlations, cut at ``1 - threshold``: items in one cluster correlate at
+    |r| >= ``threshold`` on average, whatever their sign (a reverse-keyed item belongs with the
+    items it runs against). Clusters keep the export's column order.
+    """
+    if len(cols) < 3:
+        return [list(cols)] if cols else []
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    r = numeric[cols].corr(method="spearman", min_periods=5).abs().fillna(0.0).to_numpy(copy=True)
+    np.fill_diagonal(r, 1.0)
+    dist = squareform(np.clip(1.0 - r, 0.0, None), checks=False)
+    labels = fcluster(linkage(dist, method="average"), t=1.0 - threshold, criterion="distance")
+    order: dict[int, list[str]] = {}
+    for col, lab in zip(cols, labels):
+        order.setdefault(int(lab), []).append(col)
+    return list(order.values())
+
+
+def _reverse_hints(numeric: pd.DataFrame, grouped: dict, clusters: list) -> dict:
+    """Items whose answers run against the rest of their proposed construct (negative item-rest
+    correlation), computed within each construct, never across the whole survey."""
     hints = {}
-    blocks = list(grouped.values()) + ([singles] if singles else [])
+    blocks = list(grouped.values()) + list(clusters)
     for cols in blocks:
         if len(cols) < 3:
             continue
         block = numeric[cols]
         z = (block - block.mean()) / block.std(ddof=0).replace(0, np.nan)
+        # the construct's direction is that of its majority: flip z-scores of items that run
+        # against the first principal direction before averaging the rest
+        corr = block.corr().fillna(0.0).to_numpy()
+        sign = np.sign(np.linalg.eigh(corr)[1][:, -1])
+        if (sign < 0).sum() > (sign > 0).sum():
+            sign = -sign
+        sign[sign == 0] = 1.0
+        z = z * sign
         for col in cols:
             rest = z.drop(columns=col).mean(axis=1)
             r = block[col].corr(rest)
