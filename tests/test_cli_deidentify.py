@@ -30,6 +30,8 @@ from test_io import (
     write_rows,
 )
 
+from test_own_survey import teacher_edits
+
 from toolkit import generate_sample, load_codebook
 from toolkit.cli import cli
 
@@ -273,9 +275,14 @@ def test_codebook_init_drafts_a_codebook_that_deidentify_accepts(tmp_path, sampl
     result, out = run("codebook", "init", export, "--out", tmp_path / "cb" / "codebook.yml")
     assert result.exit_code == 0, out
     assert "24 items, 3 group" in out
-    cb = load_codebook(tmp_path / "cb" / "codebook.yml")
-    assert cb.id_column == "Student ID" and len(cb.items) == 24
-    result, out = run("deidentify", export, "--codebook", tmp_path / "cb" / "codebook.yml", "--out", tmp_path / "clean")
+    path = tmp_path / "cb" / "codebook.yml"
+    result, out = run("deidentify", export, "--codebook", path, "--out", tmp_path / "clean")
+    assert result.exit_code == 2 and "TODO mark(s)" in out and "Traceback" not in out  # an unfinished draft
+    path.write_text(teacher_edits(path.read_text(encoding="utf-8")), encoding="utf-8")  # each mark decided
+    cb = load_codebook(path)
+    assert cb.id_column == "Student ID" and len(cb.items) == 24 and len(cb.constructs) == 6
+    assert sum(i.reverse for i in cb.items) == 6
+    result, out = run("deidentify", export, "--codebook", path, "--out", tmp_path / "clean")
     assert result.exit_code == 0, out
     _assert_no_canary(tmp_path / "clean", generate_sample().canaries)
 
@@ -286,7 +293,7 @@ def test_codebook_init_refuses_to_overwrite_a_codebook_without_force(tmp_path, s
     assert result.exit_code == 2 and "already exists" in out and "Traceback" not in out
     assert (tmp_path / "codebook.yml").read_text() == "# my decisions\n"
     result, out = run("codebook", "init", sample_dir / "survey_export.csv", "--out", tmp_path / "codebook.yml", "--force")
-    assert result.exit_code == 0 and "todo_construct" in (tmp_path / "codebook.yml").read_text()
+    assert result.exit_code == 0 and "TODO" in (tmp_path / "codebook.yml").read_text()
 
 
 def test_codebook_init_on_a_missing_export_exits_2(tmp_path):
