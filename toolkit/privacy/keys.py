@@ -64,8 +64,9 @@ def load_or_create_key(path: str | PathLike | None = None) -> bytes:
     Raises
     ------
     ToolkitError
-        The file is readable or writable by other users, is not a regular file, or is not
-        exactly 32 bytes (a damaged or wrong file).
+        The file is readable or writable by other users, is not a regular file, is a link to a
+        file that does not exist (a key on a drive that is not connected), cannot be read or
+        made, or is not exactly 32 bytes (a damaged or wrong file).
 
     Notes
     -----
@@ -75,18 +76,38 @@ def load_or_create_key(path: str | PathLike | None = None) -> bytes:
     cannot be linked to earlier ones.
     """
     path = Path(path).expanduser() if path is not None else default_key_file()
+    if path.is_symlink() and not path.exists():
+        # a link to a key on a drive that is not connected: a new key here would give pseudonyms
+        # that never link to the earlier waves, so refuse instead of making one
+        raise user_error(
+            f"the pseudonym key file is a link to '{os.readlink(path)}', which does not exist",
+            file=path,
+            fix="connect the drive that holds the key or correct the link, then run again "
+            "(a new key would give pseudonyms that do not link to earlier waves)",
+        )
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            raise user_error(f"a new pseudonym key cannot be made here ({exc.strerror or type(exc).__name__})",
+                             file=path, fix=f"point --key-file (or ${KEY_FILE_ENV}) at a private folder you may write to") from None
         try:
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:  # another process made it a moment ago: use theirs
             pass
+        except OSError as exc:
+            raise user_error(f"a new pseudonym key cannot be made here ({exc.strerror or type(exc).__name__})",
+                             file=path, fix=f"point --key-file (or ${KEY_FILE_ENV}) at a private folder you may write to") from None
         else:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(secrets.token_bytes(KEY_BYTES))
                 fh.flush()
                 os.fsync(fh.fileno())
-    st = path.stat()
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise user_error(f"the pseudonym key file cannot be read ({exc.strerror or type(exc).__name__})", file=path,
+                         fix=f"point --key-file (or ${KEY_FILE_ENV}) at the key file") from None
     if not stat.S_ISREG(st.st_mode):
         raise user_error("the pseudonym key path is not a regular file", file=path,
                          fix=f"point --key-file (or ${KEY_FILE_ENV}) at the key file")
@@ -101,7 +122,11 @@ def load_or_create_key(path: str | PathLike | None = None) -> bytes:
             file=path,
             fix="restore the key file from your backup (a new key would give new pseudonyms that do not link to earlier waves)",
         )
-    return path.read_bytes()
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise user_error(f"the pseudonym key file cannot be read ({exc.strerror or type(exc).__name__})", file=path,
+                         fix="check that you may read it (chmod 600 and your own user)") from None
 
 
 def _check_key(key) -> bytes:
