@@ -9,6 +9,17 @@ The result, a :class:`RawExport`, keeps every cell as the text that was in the f
 converted, dropped or de-identified here. That is the job of :mod:`toolkit.privacy`, which also
 turns answer labels into numbers with :func:`item_answers`.
 
+Formula cells and sizes
+-----------------------
+A workbook cell that holds a formula is never evaluated and its cached result is not trusted
+(another program may have written any value there): the cell is read as the formula's text,
+``"=..."``, and listed in ``RawExport.formula_cells`` so the teacher is told. Outputs defuse
+text that starts with ``=`` before it reaches a spreadsheet (:mod:`toolkit._csv`).
+
+No cell may hold more than :data:`MAX_CELL_CHARS` characters and no line of a text export more
+than :data:`MAX_LINE_CHARS`: a survey answer is never that long, and a hostile file must not keep
+a command busy for minutes. The message names the row and column.
+
 Row numbers
 -----------
 ``RawExport.row_numbers`` gives, for each data row, its row number in the file as a spreadsheet
@@ -35,10 +46,23 @@ import pandas as pd
 from .codebook import Codebook, Item
 from .errors import user_error
 
-__all__ = ["RawExport", "read_export", "item_answers", "write_deidentified", "platform_metadata_reason", "FORMATS"]
+__all__ = [
+    "RawExport",
+    "read_export",
+    "item_answers",
+    "write_deidentified",
+    "platform_metadata_reason",
+    "FORMATS",
+    "MAX_CELL_CHARS",
+    "MAX_LINE_CHARS",
+]
 
 #: Every value of ``RawExport.format``.
 FORMATS = ("google_forms", "microsoft_forms", "qualtrics", "qualtrics_legacy", "csv", "excel")
+#: Longest cell read, in characters (about 3,000 words; survey platforms cap long answers lower).
+MAX_CELL_CHARS = 20_000
+#: Longest line of a text export, in characters.
+MAX_LINE_CHARS = 2_000_000
 
 _TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".tab", ""}
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -135,6 +159,9 @@ class RawExport:
         Header -> question text from a Qualtrics question-text row (empty for other formats).
     header_rows : int
         How many header rows the file has (1, 2 or 3).
+    formula_cells : tuple of (int, str)
+        Workbook cells that held a formula, as (row number in the file, header): each was read as
+        the formula's text, not evaluated. Empty for text files.
     """
 
     table: pd.DataFrame
@@ -146,6 +173,7 @@ class RawExport:
     sha256: str = ""
     question_text: dict = field(default_factory=dict)
     header_rows: int = 1
+    formula_cells: tuple = ()
 
     @property
     def n_rows(self) -> int:
@@ -173,8 +201,9 @@ def read_export(path: str | PathLike, codebook: Codebook | None = None) -> RawEx
     ------
     ToolkitError
         The file is missing, empty, of an unknown format or unreadable encoding, has duplicate
-        headers, no data rows, rows longer than its header, or lacks columns the codebook names
-        (the message lists the closest headers).
+        headers, no data rows, rows longer than its header, a cell longer than
+        :data:`MAX_CELL_CHARS` or a line longer than :data:`MAX_LINE_CHARS`, or lacks columns the
+        codebook names (the message lists the closest headers).
 
     Examples
     --------
@@ -207,7 +236,7 @@ def read_export(path: str | PathLike, codebook: Codebook | None = None) -> RawEx
                 "the file is named like an Excel workbook but is not one", file=path,
                 fix="open it in Excel and save it again as .xlsx, or export CSV from the survey platform",
             )
-        grid = _read_excel(path)
+        grid, formulas = _read_excel(path)
         encoding, delimiter = "xlsx", ""
     elif head.startswith(b"\xd0\xcf\x11\xe0") or suffix not in _TEXT_SUFFIXES:
         raise user_error(
@@ -217,8 +246,11 @@ def read_export(path: str | PathLike, codebook: Codebook | None = None) -> RawEx
         )
     else:
         encoding = _detect_encoding(path, head)
+        _check_line_lengths(path, encoding)
         delimiter = _detect_delimiter(path, encoding)
         grid = _read_text(path, encoding, delimiter)
+        formulas = []
+    _check_cell_lengths(grid, path)
 
     if grid.shape[0] == 0 or (grid.shape[1] == 1 and not grid.iloc[:, 0].str.strip().astype(bool).any()):
         raise user_error("the export file holds no table (only blank lines)", file=path, fix="download the export again")
@@ -237,6 +269,9 @@ def read_export(path: str | PathLike, codebook: Codebook | None = None) -> RawEx
     if codebook is not None:
         table = _match_codebook(table, codebook, path, question_text)
     _check_duplicates(list(table.columns), path, codebook)
+    formula_cells = tuple(
+        (int(r) + 1, str(table.columns[c])) for r, c in sorted(formulas) if r >= n_header and c < table.shape[1]
+    )
     return RawExport(
         table=table,
         row_numbers=row_numbers,
@@ -247,6 +282,7 @@ def read_export(path: str | PathLike, codebook: Codebook | None = None) -> RawEx
         sha256=digest,
         question_text=question_text,
         header_rows=n_header,
+        formula_cells=formula_cells,
     )
 
 
@@ -372,7 +408,75 @@ def _read_text(path: Path, encoding: str, delimiter: str) -> pd.DataFrame:
     return grid
 
 
-def _read_excel(path: Path) -> pd.DataFrame:
+def _check_line_lengths(path: Path, encoding: str) -> None:
+    """Refuse a text file with a line longer than :data:`MAX_LINE_CHARS`, reading in chunks."""
+    with open(path, encoding=encoding, newline="") as fh:
+        line, run = 1, 0
+        for chunk in iter(lambda: fh.read(_CHUNK), ""):
+            parts = chunk.split("\n")
+            for k, part in enumerate(parts):
+                run += len(part)
+                if run > MAX_LINE_CHARS:
+                    raise user_error(
+                        f"line {line} of the file is longer than {MAX_LINE_CHARS:,} characters, far more than a survey "
+                        "answer holds; the file may be damaged or not an export",
+                        file=path, row=line,
+                        fix="check the line in a text editor, or download the export again",
+                    )
+                if k < len(parts) - 1:
+                    line, run = line + 1, 0
+
+
+def _check_cell_lengths(grid: pd.DataFrame, path: Path) -> None:
+    """Refuse a cell longer than :data:`MAX_CELL_CHARS`, naming its row and column (never its text)."""
+    for j in range(grid.shape[1]):
+        lengths = grid.iloc[:, j].str.len().to_numpy()
+        if len(lengths) and lengths.max() > MAX_CELL_CHARS:
+            i = int(lengths.argmax())
+            header = str(grid.iat[0, j]).strip() if i > 0 else f"column {j + 1}"
+            header = header if len(header) <= 60 else header[:57] + "..."
+            raise user_error(
+                f"this cell holds {int(lengths[i]):,} characters; the toolkit reads at most {MAX_CELL_CHARS:,} "
+                "per cell, so that no file can keep it busy for minutes",
+                file=path, row=i + 1, column=header,
+                fix="shorten the answer in a copy of the export (or remove the row) and run again",
+            )
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _sheet_has_formulas(path: Path) -> bool:
+    """Whether any worksheet of the workbook holds a formula element (``<f>``), without parsing it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name in zf.namelist():
+                if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                    with zf.open(name) as fh:
+                        tail = b""
+                        for chunk in iter(lambda: fh.read(_CHUNK), b""):
+                            if _FORMULA_TAG.search(tail + chunk):
+                                return True
+                            tail = chunk[-8:]
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError):
+        return False  # the workbook reader says what is wrong with it
+    return False
+
+
+def _formula_text(value) -> str:
+    text = getattr(value, "text", value)  # ArrayFormula and DataTableFormula keep it in .text
+    text = "" if text is None else str(text)
+    return text if text.startswith("=") else "=" + text
+
+
+def _read_excel(path: Path) -> tuple[pd.DataFrame, list]:
+    """The first sheet as text, and the (row, column) positions of its formula cells (0-based).
+
+    Formula cells are read as the formula's text: never evaluated, and their cached value (which
+    any program could have written) is not used.
+    """
     try:
         grid = pd.read_excel(path, sheet_name=0, header=None, dtype=str, engine="openpyxl", na_filter=False)
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
@@ -380,7 +484,33 @@ def _read_excel(path: Path) -> pd.DataFrame:
             f"the workbook cannot be opened ({type(exc).__name__})", file=path,
             fix="open it in Excel and save it again as .xlsx, or download the export as CSV",
         ) from None
-    return grid.fillna("").astype(str)
+    grid = grid.fillna("").astype(str)
+    formulas = []
+    if _sheet_has_formulas(path):
+        import openpyxl
+
+        try:
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+            try:
+                ws = wb.worksheets[0]
+                for row in ws.iter_rows():
+                    for cell in row:
+                        if getattr(cell, "data_type", None) == "f":
+                            formulas.append((cell.row - 1, cell.column - 1, _formula_text(cell.value)))
+            finally:
+                wb.close()
+        except Exception as exc:  # same damaged-workbook family as above
+            raise user_error(
+                f"the workbook cannot be opened ({type(exc).__name__})", file=path,
+                fix="open it in Excel and save it again as .xlsx, or download the export as CSV",
+            ) from None
+        for r, c, text in formulas:
+            while r >= grid.shape[0]:
+                grid.loc[grid.shape[0]] = [""] * grid.shape[1]
+            while c >= grid.shape[1]:
+                grid[grid.shape[1]] = ""
+            grid.iat[r, c] = text
+    return grid, [(r, c) for r, c, _ in formulas]
 
 
 # --------------------------------------------------------------------------------------------
