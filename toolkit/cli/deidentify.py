@@ -31,12 +31,15 @@ def run_deidentify(export, codebook_path, out_dir, *, key_file=None, min_answere
 
     Writes responses.csv, ledger.csv, disclosure.md and disclosure.json, all at once.
     """
+    from .._atomic import check_output_dir
     from ..codebook import load_codebook
     from ..config import MIN_CELL, default_key_file
     from ..errors import user_error
     from ..io import read_export, write_deidentified
     from ..privacy import deidentify, load_or_create_key
+    from ..privacy.deidentify import WITHHELD_GROUP
 
+    check_output_dir(out_dir, protect=[export])  # before any work: a wrong --out costs nothing
     min_cell = MIN_CELL if min_cell is None else min_cell
     key_path = Path(key_file or default_key_file()).expanduser()
     if Path(out_dir).resolve() in key_path.resolve().parents:
@@ -55,6 +58,18 @@ def run_deidentify(export, codebook_path, out_dir, *, key_file=None, min_answere
     if new_key:
         messages.append(f"Made a new pseudonym key at {key_path}. Back it up: later waves need it to link.")
     messages.append(f"Read {rows['read']} rows ({raw.format}): kept {rows['kept']}, excluded {rows['excluded']} (see ledger.csv).")
+    if raw.formula_cells:
+        r, c = raw.formula_cells[0]
+        messages.append(
+            f"Note: {len(raw.formula_cells)} cell(s) of the workbook hold a formula (first: row {r}, column '{c}'); "
+            "each was read as its text, never evaluated, and its row is flagged in ledger.csv. Check those cells in the export."
+        )
+    for col, info in result.disclosure.withheld_groups.items():
+        messages.append(
+            f"Note: {info['values']} value(s) of group column '{col}' ({info['rows']} row(s)) looked like a name, ID or "
+            f"contact detail and were replaced by '{WITHHELD_GROUP}', so they are never printed as a group label. "
+            "If a value is a real group, correct it in a copy of the export."
+        )
     if not cb.id_column:
         messages.append("The codebook has no id_column: pseudonyms come from row numbers and do not link across waves.")
     messages.append(f"Wrote responses.csv, ledger.csv, disclosure.md and disclosure.json to {out_dir}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -21,11 +22,15 @@ from ..codebook import Codebook
 from ..config import MIN_CELL
 from ..errors import user_error
 from ..io import RawExport, _match_codebook, item_answers, platform_metadata_reason
-from ..scrub import _TAGS, _name_tokens, _normalise_id, _scrub_series
+from ..scrub import _TAGS, _id_key, _name_tokens, _normalise_id, _scrub_one, _scrub_series
 from .columns import identifying_columns
 from .keys import PSEUDONYM_HEX, _PREFIX, _check_key, _factorize_ids, _pseudonyms_from_codes, _row_pseudonyms
 
-__all__ = ["Deidentified", "Disclosure", "deidentify"]
+__all__ = ["Deidentified", "Disclosure", "deidentify", "WITHHELD_GROUP"]
+
+#: What replaces a group value that looked identifying (a name, ID, e-mail... typed into a
+#: free-entry field such as Section): the value never becomes a row label in any output.
+WITHHELD_GROUP = "(withheld)"
 
 
 # --------------------------------------------------------------------------------------------
@@ -49,6 +54,7 @@ class Disclosure:
     pseudonyms: dict
     scrubbed: dict
     groups: dict
+    withheld_groups: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """Plain JSON-ready values, in a fixed order."""
@@ -63,6 +69,7 @@ class Disclosure:
             "pseudonyms": dict(self.pseudonyms),
             "scrubbed": dict(self.scrubbed),
             "groups": json.loads(json.dumps(self.groups)),
+            **({"withheld_group_values": dict(self.withheld_groups)} if self.withheld_groups else {}),
         }
 
     def to_json(self) -> str:
@@ -105,6 +112,13 @@ class Disclosure:
             "## Free text scrubbed",
         ]
         out += [f"- {tag}: {n}" for tag, n in self.scrubbed.items()] or ["- nothing found"]
+        if self.withheld_groups:
+            out += ["", "## Group values withheld"]
+            out += [
+                f"- `{c}`: {w['values']} value(s) in {w['rows']} row(s) looked like a name, ID or contact detail "
+                f"and were replaced by `{WITHHELD_GROUP}`"
+                for c, w in self.withheld_groups.items()
+            ]
         out += ["", f"## Group sizes (minimum cell {g['min_cell']})"]
         if not g["columns"]:
             out.append("- no group columns")
@@ -346,6 +360,15 @@ def deidentify(
     lo = np.where(np.isfinite(a), a, np.inf).min(axis=1) if n_items else np.zeros(n)
     straight = (answered >= 4) & (hi == lo)
     flags = np.where(straight, "straight-lining", "").astype(object)
+    formula = np.zeros(n, dtype=bool)
+    if raw.formula_cells:
+        # a workbook cell holding a formula was read as its text, never evaluated: say so per row
+        pos = {int(r): i for i, r in enumerate(rown)}
+        for r, _col in raw.formula_cells:
+            if int(r) in pos:
+                formula[pos[int(r)]] = True
+        flags = np.array([("; ".join(x for x in (f, "formula read as text") if x) if m else f)
+                          for f, m in zip(flags, formula)], dtype=object)
     if exclude_straight_lining:
         mark(straight, "straight-lining (same answer to every item)")
 
@@ -418,6 +441,11 @@ def deidentify(
     id_tokens = frozenset({t for t in id_values if len(t) >= 3} | set(re.findall(r"\d{5,}", "\n".join(id_values))))
     scrubbed_counts = dict.fromkeys(_TAGS, 0)
     name_tokens = frozenset(_name_tokens(name_values))
+    withheld = {}
+    for g in codebook.group_columns:
+        resp[g], info = _withhold_identifying(resp[g], name_tokens, id_tokens, int(min_cell))
+        if info["values"]:
+            withheld[g] = info
     for vkey, col in codebook.voice_columns.items():
         original = pd.Series(_stripped_or_nan(table[col].iloc[kept_idx]), dtype=object)
         clean, counts = _scrub_series(original.astype(object), name_tokens, id_tokens)
@@ -445,7 +473,8 @@ def deidentify(
         },
         rows={"read": int(n), "kept": int(kept.sum()), "excluded": int((~kept).sum())},
         exclusions={str(k): int(v) for k, v in excl.sort_index().items()},
-        flags={"straight-lining (same answer to every item)": int((straight & kept).sum())},
+        flags={"straight-lining (same answer to every item)": int((straight & kept).sum()),
+               **({"formula cell read as text, not evaluated": int((formula & kept).sum())} if raw.formula_cells else {})},
         dropped_columns=tuple(dropped),
         identifying_columns=tuple(ident_rows),
         kept_columns={"group": list(codebook.group_columns), "items": list(codebook.item_ids), "voice": list(codebook.voice_columns)},
@@ -459,8 +488,41 @@ def deidentify(
         },
         scrubbed={k.strip("[]").lower(): v for k, v in scrubbed_counts.items() if v},
         groups=groups,
+        withheld_groups=withheld,
     )
     return Deidentified(responses=responses, ledger=ledger, disclosure=disclosure)
+
+
+def _withhold_identifying(values: np.ndarray, names: frozenset, ids: frozenset, min_cell: int):
+    """Replace group values that look identifying with :data:`WITHHELD_GROUP`.
+
+    A group column is often typed by hand (a Section, a class code), so a student may type their
+    name, ID or e-mail there; a label is printed even where its count is hidden. Every value is
+    checked for the names of the export and roster and for e-mail, phone, address, date and URL
+    patterns; values held by fewer than ``min_cell`` students (a real section label is shared by
+    many) are also checked for student IDs and for capitalised word pairs that look like a name.
+
+    Returns
+    -------
+    (ndarray, dict)
+        The values, and ``{"values": distinct values withheld, "rows": rows changed}``.
+    """
+    series = pd.Series(values, dtype=object)
+    counts = series.value_counts(dropna=True)
+    id_keys = frozenset(k for k in (_id_key(x) for x in ids) if len(k) >= 3)
+    bad = set()
+    for value, k in counts.items():
+        text = str(value)
+        small = int(k) < min_cell
+        clean = _scrub_one(text, names, ids if small else frozenset(), small, id_keys if small else frozenset())
+        if clean != unicodedata.normalize("NFC", text):
+            bad.add(value)
+    if not bad:
+        return values, {"values": 0, "rows": 0}
+    mask = series.isin(bad).to_numpy()
+    out = np.asarray(values, dtype=object).copy()
+    out[mask] = WITHHELD_GROUP
+    return out, {"values": len(bad), "rows": int(mask.sum())}
 
 
 def _stripped_or_nan(s: pd.Series) -> np.ndarray:
