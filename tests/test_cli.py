@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from toolkit.cli import cli
@@ -39,3 +40,126 @@ def test_a_usage_mistake_exits_2_without_traceback(tmp_path):
                          capture_output=True, text=True)
     assert out.returncode == 2
     assert "Traceback" not in out.stderr and "--n" in out.stderr
+
+
+# --- one verdict per option, through every command (toolkit._validation) ------------------------
+def _capture(monkeypatch, module, name):
+    """Replace ``toolkit.cli.<module>.<name>`` by a recorder; the command's parsed options are kept."""
+    import importlib
+
+    seen = {}
+
+    def fake(*args, **kwargs):
+        seen.update(kwargs, args=args)
+        return []
+
+    monkeypatch.setattr(importlib.import_module(f"toolkit.cli.{module}"), name, fake)
+    return seen
+
+
+_PROFILES = ["profiles", "scores.csv", "--out", "out"]
+_REPORT = ["report", "export.csv", "--codebook", "codebook.yml", "--out", "out"]
+_SCALING = ["scaling", "--responses", "scores", "--profiles", "profiles", "--out", "out"]
+_DEIDENTIFY = ["deidentify", "export.csv", "--codebook", "codebook.yml", "--out", "out"]
+
+
+@pytest.mark.parametrize("text, expected", [("1-6", [1, 2, 3, 4, 5, 6]), ("2,3,5", [2, 3, 5]), ("5,3,3,2", [2, 3, 5])])
+def test_profiles_and_report_accept_the_same_k_ranges_and_lists(monkeypatch, text, expected):
+    seen_p = _capture(monkeypatch, "profiles", "run_profiles")
+    seen_r = _capture(monkeypatch, "report", "run_report")
+    assert CliRunner().invoke(cli, [*_PROFILES, "--k", text]).exit_code == 0
+    assert CliRunner().invoke(cli, [*_REPORT, "--k", text]).exit_code == 0
+    assert seen_p["ks"] == seen_r["k"] == expected
+
+
+@pytest.mark.parametrize("text", ["2.5", "1,2.5", "0", "0-3", "6-1", "two", ""])
+def test_every_command_refuses_a_bad_k_with_the_same_message(monkeypatch, text):
+    for module, name in (("profiles", "run_profiles"), ("report", "run_report"), ("scaling", "run_scaling")):
+        _capture(monkeypatch, module, name)
+    messages = set()
+    for args in (_PROFILES, _REPORT, _SCALING):
+        result = CliRunner().invoke(cli, [*args, "--k", text])
+        assert result.exit_code == 2, (args[0], result.output)
+        assert "Traceback" not in result.output
+        messages.add(result.output.strip())
+    assert len(messages) == 1, messages  # one wording, whichever command
+    assert messages.pop().startswith("Error: ")
+
+
+def test_scaling_k_is_one_number_of_profiles(monkeypatch):
+    seen = _capture(monkeypatch, "scaling", "run_scaling")
+    assert CliRunner().invoke(cli, [*_SCALING, "--k", "4", "--model", "6"]).exit_code == 0
+    assert seen["k"] == 4 and seen["model"] == 6
+    result = CliRunner().invoke(cli, [*_SCALING, "--k", "2,3"])
+    assert result.exit_code == 2 and "--k should be one number of profiles here" in result.output
+    result = CliRunner().invoke(cli, [*_SCALING, "--model", "7"])
+    assert result.exit_code == 2 and "--model should be tidyLPA model numbers 1 to 6; 7 is not one" in result.output
+
+
+@pytest.mark.parametrize("args", [_PROFILES, _REPORT])
+def test_models_outside_1_to_6_are_refused_by_every_command(monkeypatch, args):
+    _capture(monkeypatch, "profiles", "run_profiles")
+    _capture(monkeypatch, "report", "run_report")
+    result = CliRunner().invoke(cli, [*args, "--models", "1,9"])
+    assert result.exit_code == 2
+    assert "value '1,9': --models should be tidyLPA model numbers 1 to 6; 9 is not one" in result.output
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "2.5", "ten", "true"])
+def test_every_command_refuses_a_bad_min_cell_with_the_same_message(monkeypatch, value):
+    for module, name in (("deidentify", "run_deidentify"), ("report", "run_report"), ("scaling", "run_scaling")):
+        _capture(monkeypatch, module, name)
+    for args in (_DEIDENTIFY, _REPORT, _SCALING):
+        result = CliRunner().invoke(cli, [*args, "--min-cell", value])
+        assert result.exit_code == 2, (args[0], result.output)
+        assert "--min-cell should be a whole number of 1 or more. Use the default 10" in result.output
+
+
+def test_min_cell_default_of_every_command_is_config_min_cell(monkeypatch):
+    from toolkit.config import MIN_CELL
+
+    seen = {m: _capture(monkeypatch, m, f"run_{m}") for m in ("deidentify", "report", "scaling")}
+    for args in (_DEIDENTIFY, _REPORT, _SCALING):
+        assert CliRunner().invoke(cli, args).exit_code == 0
+    assert {s["min_cell"] for s in seen.values()} == {MIN_CELL}
+    assert all(type(s["min_cell"]) is int for s in seen.values())
+    assert CliRunner().invoke(cli, [*_DEIDENTIFY, "--min-cell", "12"]).exit_code == 0
+    assert seen["deidentify"]["min_cell"] == 12
+
+
+def test_choose_is_checked_as_a_model_and_a_number_of_profiles(monkeypatch):
+    seen = _capture(monkeypatch, "profiles", "run_profiles")
+    assert CliRunner().invoke(cli, [*_PROFILES, "--choose", "1:4"]).exit_code == 0
+    assert seen["choose"] == (1, 4)
+    for bad, match in (("1:2.5", "--choose K should be whole numbers of profiles of 1 or more; '2.5'"), ("9:2", "--choose MODEL should be tidyLPA model numbers 1 to 6; 9 is not one"), ("14", "--choose should be MODEL:K")):
+        result = CliRunner().invoke(cli, [*_PROFILES, "--choose", bad])
+        assert result.exit_code == 2 and match in result.output, result.output
+
+
+# --- the readers of stage folders (toolkit.cli._readers) ----------------------------------------
+def test_read_scores_table_keeps_group_text_and_names_a_bad_construct_value(tmp_path):
+    from toolkit.cli._readers import read_scores_table
+    from toolkit.errors import ToolkitError
+
+    path = tmp_path / "scores.csv"
+    path.write_text("pseudonym,Section,Grade,motivation,efficacy\nS1,A,9,3.5,2\nS2,B,10,,4\n", encoding="utf-8")
+    table = read_scores_table(path, ("Section", "Grade"), "the scores file", ("motivation", "efficacy"))
+    assert list(table.columns) == ["Section", "Grade", "motivation", "efficacy"]
+    assert table.loc["S2", "Grade"] == "10" and table["efficacy"].dtype.kind == "f"
+    path.write_text("pseudonym,Section,motivation\nS1,A,high\nS2,B,low\nS3,A,3\n", encoding="utf-8")
+    with pytest.raises(ToolkitError, match=r"row 2, column 'motivation', value 'high': a scale score is not a number"):
+        read_scores_table(path, ("Section",), "the scores file", ("motivation", "efficacy"))
+
+
+def test_read_assignments_checks_profiles_and_duplicates(tmp_path):
+    from toolkit.cli._readers import read_assignments
+    from toolkit.errors import ToolkitError
+
+    (tmp_path / "assignments.csv").write_text("pseudonym,profile,certainty,p1,p2\nS1,1,0.9,0.9,0.1\nS2,2,0.8,0.2,0.8\n")
+    table = read_assignments(tmp_path, n_profiles=2)
+    assert table["profile"].tolist() == [1, 2] and table.index.name == "pseudonym"
+    (tmp_path / "assignments.csv").write_text("pseudonym,profile\nS1,1\nS1,2\n")
+    with pytest.raises(ToolkitError, match=r"assignments\.csv, row 3, column 'pseudonym', value 'S1': the pseudonym appears twice"):
+        read_assignments(tmp_path)
+    with pytest.raises(ToolkitError, match="profiles folder not found"):
+        read_assignments(tmp_path / "missing")

@@ -44,15 +44,20 @@ __all__ = [
 #: tidyLPA's model numbers (1 EEI ... 6 VVV).
 MODEL_NUMBERS = (1, 2, 3, 4, 5, 6)
 
+def _shown(value):
+    """A value as messages show it (a range as its text, not as an object)."""
+    return str(value) if isinstance(value, range) else value
+
+
 _RANGE = re.compile(r"^(\d+)-(\d+)$")
 _WHOLE = re.compile(r"^\d+$")
 
 
-def _whole_numbers(value, *, name: str, fix: str) -> list[int]:
+def _whole_numbers(value, *, name: str, expected: str, fix: str) -> list[int]:
     """The whole numbers in ``value`` (int, iterable of ints, ``"a-b"`` or ``"a,b,c"``), sorted, unique."""
 
-    def refuse(what: str, shown=value):
-        return user_error(f"{name} {what}", value=shown if not isinstance(shown, range) else str(shown), fix=fix)
+    def refuse(detail: str):
+        return user_error(f"{name} should be {expected}; {detail}", value=_shown(value), fix=fix)
 
     if isinstance(value, str):
         text = value.replace(" ", "")
@@ -60,18 +65,18 @@ def _whole_numbers(value, *, name: str, fix: str) -> list[int]:
         if match:
             low, high = int(match.group(1)), int(match.group(2))
             if low > high:
-                raise refuse(f"is a range whose start {low} is above its end {high}")
+                raise refuse(f"the range starts at {low}, above its end {high}")
             items: list = list(range(low, high + 1))
         else:
             tokens = [t for t in text.split(",")]
             if not text or any(not t for t in tokens):
-                raise refuse("is empty or has an empty entry" if not text else "has an empty entry between commas")
+                raise refuse("none was given" if not text else "an entry between commas is empty")
             bad = [t for t in tokens if not _WHOLE.match(t)]
             if bad:
-                raise refuse(f"holds {bad[0]!r}, which is not a whole number")
+                raise refuse(f"{bad[0]!r} is not a whole number")
             items = [int(t) for t in tokens]
     elif isinstance(value, bool) or not isinstance(value, (numbers.Integral, Iterable)) or isinstance(value, bytes):
-        raise refuse("should be a whole number, a list of whole numbers or a range")
+        raise refuse(f"{_shown(value)} is neither a whole number nor a list of them")
     elif isinstance(value, numbers.Integral):
         items = [int(value)]
     else:
@@ -82,9 +87,9 @@ def _whole_numbers(value, *, name: str, fix: str) -> list[int]:
             elif isinstance(item, numbers.Integral) and not isinstance(item, bool):
                 items.append(int(item))
             else:
-                raise refuse(f"holds {item!r}, which is not a whole number")
+                raise refuse(f"{item!r} is not a whole number")
         if not items:
-            raise refuse("is empty")
+            raise refuse("none was given")
     return sorted(set(items))
 
 
@@ -116,14 +121,13 @@ def check_k_range(value, *, name: str = "n_profiles") -> list[int]:
     >>> check_k_range([1, 2.5], name="k_range")
     Traceback (most recent call last):
     ...
-    toolkit.errors.ToolkitError: value [1, 2.5]: k_range holds 2.5, which is not a whole number. Give numbers of profiles of 1 or more: a range such as 1-6 or a list such as 2,3,5 (in Python range(1, 7) or [2, 3, 5]).
+    toolkit.errors.ToolkitError: value [1, 2.5]: k_range should be whole numbers of profiles of 1 or more; 2.5 is not a whole number. Give a range such as 1-6 or a list such as 2,3,5 (in Python range(1, 7) or [2, 3, 5]).
     """
-    fix = ("give numbers of profiles of 1 or more: a range such as 1-6 or a list such as 2,3,5 "
-           "(in Python range(1, 7) or [2, 3, 5])")
-    ks = _whole_numbers(value, name=name, fix=fix)
+    fix = "give a range such as 1-6 or a list such as 2,3,5 (in Python range(1, 7) or [2, 3, 5])"
+    expected = "whole numbers of profiles of 1 or more"
+    ks = _whole_numbers(value, name=name, expected=expected, fix=fix)
     if ks[0] < 1:
-        raise user_error(f"{name} holds {ks[0]}, but a solution needs at least 1 profile",
-                         value=value if not isinstance(value, range) else str(value), fix=fix)
+        raise user_error(f"{name} should be {expected}; {ks[0]} is below 1", value=_shown(value), fix=fix)
     return ks
 
 
@@ -152,12 +156,12 @@ def check_models(value, *, name: str = "models") -> list[int]:
     >>> check_models("6,1,2"), check_models((1, 2, 3, 6)), check_models(3)
     ([1, 2, 6], [1, 2, 3, 6], [3])
     """
-    fix = "use tidyLPA's model numbers 1 to 6, such as 1,2,3,6 (in Python (1, 2, 3, 6))"
-    models = _whole_numbers(value, name=name, fix=fix)
+    fix = "use e.g. 1,2,3,6 (in Python (1, 2, 3, 6)): 1 EEI, 2 VVI, 3 EEE, 4, 5, 6 VVV"
+    expected = "tidyLPA model numbers 1 to 6"
+    models = _whole_numbers(value, name=name, expected=expected, fix=fix)
     bad = [m for m in models if m not in MODEL_NUMBERS]
     if bad:
-        raise user_error(f"{name} holds {bad[0]}, which is not a tidyLPA model number",
-                         value=value if not isinstance(value, range) else str(value), fix=fix)
+        raise user_error(f"{name} should be {expected}; {bad[0]} is not one", value=_shown(value), fix=fix)
     return models
 
 

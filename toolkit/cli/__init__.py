@@ -17,8 +17,9 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..config import DEFAULT_SEED, SAMPLE_DIR
-from ..errors import ToolkitError
+from .._validation import check_k_range, check_min_cell, check_models
+from ..config import DEFAULT_K_RANGE, DEFAULT_MODELS, DEFAULT_SEED, MIN_CELL, SAMPLE_DIR
+from ..errors import ToolkitError, user_error
 
 __all__ = ["main", "cli"]
 
@@ -27,6 +28,55 @@ def _echo(messages) -> None:
     """Print a run function's messages: warnings and notes to standard error, the rest to standard output."""
     for m in messages:
         click.echo(m, err=m.startswith(("Warning", "Note")))
+
+
+# Option checks: each hands the raw text to the one check of toolkit._validation, so the command line
+# and the library give the same verdict and the same message (a ToolkitError, exit status 2).
+def _models_option(ctx, param, value):
+    return None if value is None else check_models(value, name="--models")
+
+
+def _k_option(ctx, param, value):
+    return None if value is None else check_k_range(value, name="--k")
+
+
+def _one_k_option(ctx, param, value):
+    if value is None:
+        return None
+    ks = check_k_range(value, name="--k")
+    if len(ks) != 1:
+        raise user_error("--k should be one number of profiles here", value=value, fix="use e.g. --k 4")
+    return ks[0]
+
+
+def _one_model_option(ctx, param, value):
+    if value is None:
+        return None
+    models = check_models(value, name="--model")
+    if len(models) != 1:
+        raise user_error("--model should be one tidyLPA model number here", value=value, fix="use e.g. --model 1")
+    return models[0]
+
+
+def _min_cell_option(ctx, param, value):
+    text = str(value).strip()
+    return check_min_cell(int(text) if text.isdigit() else value, name="--min-cell")
+
+
+def _choice_option(ctx, param, value):
+    """``"1:4"`` -> ``(1, 4)``, each part checked as a model number and a number of profiles."""
+    if not value:
+        return None
+    parts = str(value).replace(" ", "").split(":")
+    if len(parts) != 2:
+        raise user_error("--choose should be MODEL:K", value=value, fix="use e.g. --choose 1:4")
+    models, ks = check_models(parts[0], name="--choose MODEL"), check_k_range(parts[1], name="--choose K")
+    if len(models) != 1 or len(ks) != 1:
+        raise user_error("--choose should be one MODEL:K", value=value, fix="use e.g. --choose 1:4")
+    return models[0], ks[0]
+
+
+_DEFAULT_MODELS = ",".join(str(m) for m in DEFAULT_MODELS)
 
 
 class _Group(click.Group):
@@ -123,7 +173,7 @@ def codebook_init(export, out_path, force):
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into (not the export's folder).")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Pseudonym key file (default $TOOLKIT_KEY_FILE or ~/.config/learning-profiles-toolkit/pseudonym.key; made on first use).")
 @click.option("--min-answered", type=click.FloatRange(0, 1), default=0.5, show_default=True, help="Smallest share of items answered to keep a response.")
-@click.option("--min-cell", type=click.IntRange(min=1), default=10, show_default=True, help="Groups smaller than this are reported.")
+@click.option("--min-cell", type=str, metavar="INTEGER", default=str(MIN_CELL), show_default=True, callback=_min_cell_option, help="Groups smaller than this are reported.")
 @click.option("--allow-group", "allow_groups", multiple=True, help="Keep this group column although it looks identifying (repeatable).")
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Text file of student names (one a line) to scrub from free text.")
 def deidentify(export, codebook_path, out_dir, key_file, min_answered, min_cell, allow_groups, roster):
@@ -166,14 +216,14 @@ def score(responses_path, codebook_path, out_dir, min_items, method):
 @cli.command()
 @click.argument("scores_path", metavar="SCORES", type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into.")
-@click.option("--models", default="1,2,3,6", show_default=True, help="tidyLPA model numbers to fit, comma-separated.")
-@click.option("--k", "k_range", default="1-6", show_default=True, help="Numbers of profiles: a range (1-6) or a list (2,3,4).")
+@click.option("--models", default=_DEFAULT_MODELS, show_default=True, callback=_models_option, help="tidyLPA model numbers to fit, comma-separated.")
+@click.option("--k", "k_range", default=DEFAULT_K_RANGE, show_default=True, callback=_k_option, help="Numbers of profiles: a range (1-6) or a list (2,3,5).")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed; same seed, same files.")
 @click.option("--blrt", type=click.IntRange(min=0), default=0, show_default=True, help="Bootstrap samples of the BLRT (0: no BLRT).")
 @click.option("--vlmr", is_flag=True, help="Add the Vuong-Lo-Mendell-Rubin test.")
 @click.option("--columns", default=None, help="Construct columns to use, comma-separated (default: the numeric non-group columns).")
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The codebook .yml (default: codebook.yml beside the scores); gives group columns, labels and the hash.")
-@click.option("--choose", default=None, help="Write this solution instead of the recommended one, as MODEL:K (e.g. 1:4).")
+@click.option("--choose", default=None, callback=_choice_option, help="Write this solution instead of the recommended one, as MODEL:K (e.g. 1:4).")
 @click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel workers for the fits and the BLRT (same results, sooner).")
 @click.option("--n-starts", "n_starts", type=click.IntRange(min=1), default=None, help="Random starts per fit (default: the engine's; raise it when a warning says the best solution was not replicated).")
 def profiles(scores_path, out_dir, models, k_range, seed, blrt, vlmr, columns, codebook_path, choose, jobs, n_starts):
@@ -187,11 +237,11 @@ def profiles(scores_path, out_dir, models, k_range, seed, blrt, vlmr, columns, c
     Example:
       toolkit profiles work/scores/scores.csv --out work/profiles --models 1,2,3,6 --k 1-6 --blrt 100
     """
-    from .profiles import parse_choice, parse_k, parse_models, run_profiles
+    from .profiles import run_profiles
 
     cols = [c.strip() for c in columns.split(",") if c.strip()] if columns else None
-    _echo(run_profiles(scores_path, out_dir, models=parse_models(models), ks=parse_k(k_range), seed=seed, blrt=blrt,
-                       vlmr=vlmr, columns=cols, codebook_path=codebook_path, choose=parse_choice(choose), n_jobs=jobs,
+    _echo(run_profiles(scores_path, out_dir, models=models, ks=k_range, seed=seed, blrt=blrt,
+                       vlmr=vlmr, columns=cols, codebook_path=codebook_path, choose=choose, n_jobs=jobs,
                        n_starts=n_starts))
 
 
@@ -224,7 +274,6 @@ def plans(ctx, responses_dir, profiles_dir, out_dir, codebook_path, library_path
     if ctx.invoked_subcommand is not None:
         return
     from .plans import run_plans
-    from ..errors import user_error
 
     for value, flag in ((responses_dir, "--responses"), (profiles_dir, "--profiles"), (out_dir, "--out")):
         if value is None:
@@ -263,14 +312,14 @@ def plans_import_goals(goals_path, plans_dir):
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The codebook .yml (default: codebook.yml found beside the scores or profiles).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into.")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed of the fits and the Monte Carlo.")
-@click.option("--model", "model", type=click.IntRange(1, 6), default=None, help="tidyLPA model number (default: the profiles folder's, else 1).")
-@click.option("--k", "k", type=click.IntRange(min=1), default=None, help="Number of profiles for costs and transfer (default: the profiles folder's, else the knee).")
+@click.option("--model", "model", type=str, metavar="MODEL", default=None, callback=_one_model_option, help="tidyLPA model number (default: the profiles folder's, else 1).")
+@click.option("--k", "k", type=str, metavar="K", default=None, callback=_one_k_option, help="Number of profiles for costs and transfer (default: the profiles folder's, else the knee).")
 @click.option("--template-scope", type=click.Choice(["owner", "school", "district", "teacher"]), default="school", show_default=True, help="Who shares the templates: each plan owner writes their own (teacher: the older name), the school, or the district.")
 @click.option("--students-per-owner", type=click.FloatRange(min=0, min_open=True), default=None, help="Students one plan owner looks after (default: the workload's figure for the owner kind, about 19 for an advisor).")
 @click.option("--owner-kind", type=click.Choice(["advisor", "subject teacher", "counsellor"]), default="advisor", show_default=True, help="Who owns the plans.")
 @click.option("--budget-minutes", type=click.FloatRange(min=0), default=None, help="Minutes a week outside lessons one owner can give (default: the planning time in the workload).")
 @click.option("--time-log", "time_log_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="CSV of your own timings (date, task, minutes, students) that replaces the assumptions it covers.")
-@click.option("--min-cell", type=click.IntRange(min=1), default=10, show_default=True, help="Smallest group or count shown.")
+@click.option("--min-cell", type=str, metavar="INTEGER", default=str(MIN_CELL), show_default=True, callback=_min_cell_option, help="Smallest group or count shown.")
 @click.option("--group", "groups", multiple=True, default=("Section", "Grade"), show_default=True, help="Group column for leave-one-group-out transfer (repeatable).")
 def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_path, out_dir, seed, model, k, template_scope, students_per_owner, owner_kind, budget_minutes, time_log_path, min_cell, groups):
     """The scaling study: teacher hours against plan fidelity, projected from a class to a district.
@@ -295,9 +344,9 @@ def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_pat
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The codebook .yml.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for report.html, report.ipynb and provenance.json (not the export's folder).")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Pseudonym key file (default $TOOLKIT_KEY_FILE or ~/.config/learning-profiles-toolkit/pseudonym.key; made on first use).")
-@click.option("--min-cell", type=click.IntRange(min=1), default=10, show_default=True, help="Smallest group shown; smaller counts are hidden.")
-@click.option("--models", default="1,2,3,6", show_default=True, help="tidyLPA model numbers to compare, comma-separated.")
-@click.option("--k", "k_range", default="1-6", show_default=True, help="Numbers of profiles to compare, a range such as 1-6.")
+@click.option("--min-cell", type=str, metavar="INTEGER", default=str(MIN_CELL), show_default=True, callback=_min_cell_option, help="Smallest group shown; smaller counts are hidden.")
+@click.option("--models", default=_DEFAULT_MODELS, show_default=True, callback=_models_option, help="tidyLPA model numbers to compare, comma-separated.")
+@click.option("--k", "k_range", default=DEFAULT_K_RANGE, show_default=True, callback=_k_option, help="Numbers of profiles to compare: a range (1-6) or a list (2,3,5).")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True, help="Random seed; same seed, same report.")
 @click.option("--wave2", "wave2_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Export of a later wave of the same survey (profile changes).")
 @click.option("--workload", "workload_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Your workload assumptions (.yml); default the bundled ones.")
@@ -312,11 +361,10 @@ def report(export, codebook_path, out_dir, key_file, min_cell, models, k_range, 
       toolkit report export.csv --codebook codebook.yml --out reports/term1 --wave2 export_wave2.csv
       toolkit report export.csv --codebook codebook.yml --out reports/term1 --profiles work/profiles
     """
-    from .profiles import parse_k, parse_models
     from .report import run_report
 
-    _echo(run_report(export, codebook_path, out_dir, key_file=key_file, min_cell=min_cell, models=parse_models(models),
-                     k=parse_k(k_range), seed=seed, wave2_path=wave2_path, workload_path=workload_path,
+    _echo(run_report(export, codebook_path, out_dir, key_file=key_file, min_cell=min_cell, models=models,
+                     k=k_range, seed=seed, wave2_path=wave2_path, workload_path=workload_path,
                      profiles_dir=profiles_dir, n_starts=n_starts, progress=not quiet))
 
 

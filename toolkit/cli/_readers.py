@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["read_responses", "read_scores_table", "read_profile_choice"]
+__all__ = ["read_responses", "read_scores_table", "read_assignments", "read_profile_choice"]
 
 
 def read_responses(path: Path, codebook):
@@ -33,15 +33,19 @@ def read_responses(path: Path, codebook):
 
 
 def read_scores_table(path: Path, groups, what: str, numeric=()):
-    """Read a scores CSV (index pseudonym): numeric columns as floats, group columns as text.
+    """Read a scores CSV (index pseudonym): score columns as floats, group columns as text.
 
-    A column of ``numeric`` (the codebook's constructs) holding a value that is not a number is a
-    user error naming the file, its row as a spreadsheet shows it, the column and the value.
+    Which column is a group and which a score is decided by the one rule of
+    :func:`toolkit._validation.check_score_table`. A column of ``numeric`` (the codebook's
+    constructs) is always a score: a value in it that is not a number is a user error naming the
+    file, its row as a spreadsheet shows it, the column and the value.
     """
     import pandas as pd
 
+    from .._validation import check_score_table
     from ..errors import user_error
 
+    path = Path(path)
     if not path.is_file():
         raise user_error(f"{what} not found", file=path, fix="give the scores.csv written by toolkit score")
     try:
@@ -51,22 +55,41 @@ def read_scores_table(path: Path, groups, what: str, numeric=()):
                          fix="give the scores.csv written by toolkit score") from None
     if raw.empty:
         raise user_error(f"{what} has no rows", file=path, fix="score the responses first (toolkit score)")
-    index_col = "pseudonym" if "pseudonym" in raw.columns else raw.columns[0]
-    raw = raw.set_index(index_col)
-    raw.index.name = "pseudonym"
-    for c in raw.columns:
-        if c in groups:
-            continue
-        values = raw[c].str.strip().replace("", None)
-        num = pd.to_numeric(values, errors="coerce")
-        bad = num.isna() & values.notna()
-        if c in numeric and bad.any():
-            i = int(bad.to_numpy().argmax())
-            raise user_error("a scale score is not a number", file=path, row=i + 2, column=c, value=values.iloc[i],
-                             fix="correct the value or leave the cell empty, or re-run toolkit score")
-        if not bad.any():
-            raw[c] = num.astype(float)
-    return raw
+    id_col = "pseudonym" if "pseudonym" in raw.columns else raw.columns[0]
+    forced = [c for c in numeric if c in raw.columns and c not in groups and c != id_col]
+    if forced:  # the constructs are scores even when mostly text: name their first value that is not a number
+        check_score_table(raw[[id_col, *forced]], file=path, columns=forced, what=what)
+    scores, group_table = check_score_table(raw, file=path, groups=groups, what=what)
+    text = raw.set_index(id_col)
+    text.index = scores.index
+    out = pd.concat([text[[c for c in group_table.columns if c not in scores.columns]], scores], axis=1)
+    return out[[c for c in text.columns if c in out.columns]]  # the file's column order; group text as written
+
+
+def read_assignments(profiles_dir: Path, *, n_profiles: int | None = None):
+    """Read assignments.csv of the folder of ``toolkit profiles``, checked by the one rule.
+
+    Returns the table of :func:`toolkit._validation.check_assignments`: index ``pseudonym``,
+    ``profile`` as int, ``certainty`` and ``p1`` .. ``pK`` as floats.
+    """
+    import pandas as pd
+
+    from .._validation import check_assignments
+    from ..errors import user_error
+
+    fix = "give the --out folder of toolkit profiles (assignments.csv: pseudonym, profile, certainty, p1..pK)"
+    folder = Path(profiles_dir)
+    if not folder.is_dir():
+        raise user_error("profiles folder not found", file=folder, fix=fix)
+    path = folder / "assignments.csv"
+    if not path.is_file():
+        raise user_error("the profiles folder has no assignments.csv", file=path, fix=fix)
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise user_error(f"the assignments file cannot be read as CSV ({type(exc).__name__})", file=path,
+                         fix=fix) from None
+    return check_assignments(table, file=path, n_profiles=n_profiles)
 
 
 def read_profile_choice(profiles_dir: Path):
