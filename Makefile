@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 
 help:
 	@echo "make demo    run the toolkit on the sample survey and write reports/demo/report.html"
-	@echo "make test    run the whole test suite, notebooks included"
+	@echo "make test    check the import layers and dependencies, then run the doctests, tests and notebooks"
 	@echo "make lab     open JupyterLab on notebooks/"
 	@echo "make sample  regenerate data/sample/ from its seed"
 
@@ -24,7 +24,12 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/toolkit demo
 
+# The architecture first (seconds): imports in pipeline order, every import declared; then the
+# docstring examples of toolkit/, the tests and the notebooks.
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/deptry toolkit
+	MPLBACKEND=Agg $(BIN)/python -m pytest -p no:cacheprovider -q --doctest-modules toolkit
 	$(BIN)/python -m pytest -n 2 tests
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile --nbval-lax --nbval-sanitize-with notebooks/sanitize.cfg notebooks
 

@@ -24,3 +24,28 @@ def test_environment_yml_matches_pyproject_runtime_dependencies():
     assert any(line.startswith("-e .") for line in pip_section)
     assert "conda-forge" in env["channels"]
     assert "python=3.11" in env["dependencies"]
+
+
+def test_dev_extras_declare_the_architecture_checks():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    dev = {_name_and_spec(r)[0] for r in project["optional-dependencies"]["dev"]}
+    assert {"import-linter", "deptry", "pytest"} <= dev
+
+
+def test_make_test_runs_the_import_contract_deptry_and_the_doctests():
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = text.split("\ntest:", 1)[1].split("\n\n", 1)[0]
+    assert "lint-imports" in recipe
+    assert "deptry" in recipe
+    assert "--doctest-modules" in recipe and "toolkit" in recipe
+
+
+def test_the_layers_contract_names_the_pipeline_in_order():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    (contract,) = [c for c in config["contracts"] if c["type"] == "layers"]
+    assert contract["containers"] == ["toolkit"] and contract["exhaustive"] is True
+    tops = [layer.split("|")[0].split(":")[0].strip() for layer in contract["layers"]]
+    stages = ["cli", "report", "scaling", "plans", "profiles", "scoring", "privacy", "io"]
+    assert [t for t in tops if t in stages] == stages
+    foundations = {m.strip() for m in contract["layers"][-1].split(":")}
+    assert {"codebook", "errors", "config", "suppression", "scrub", "_validation", "_atomic", "_csv", "_yaml"} <= foundations
