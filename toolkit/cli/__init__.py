@@ -7,6 +7,10 @@ calls the stage's public function and writes the outputs; the demo calls the sam
 Each pipeline stage has a sub-command; ``toolkit COMMAND --help`` shows an example. A mistake in
 the input prints one message that names the file, row, column and value, and exits with status 2
 (no traceback, no half-written output).
+
+The stage modules are imported inside the command functions, so that ``toolkit --help`` and a
+mistake in the options answer at once, without loading pandas or matplotlib; at module level this
+package imports only click and the foundations (config, errors, _validation).
 """
 
 from __future__ import annotations
@@ -106,6 +110,9 @@ def cli():
       toolkit deidentify export.csv --codebook codebook.yml --out work/clean
       toolkit score work/clean/responses.csv --codebook codebook.yml --out work/scores
       toolkit profiles work/scores/scores.csv --out work/profiles
+      toolkit plans --responses work/clean --profiles work/profiles --out work/plans
+      toolkit scaling --responses work/scores --profiles work/profiles --out work/scaling
+      toolkit report export.csv --codebook codebook.yml --out reports/term1 --profiles work/profiles
     """
 
 
