@@ -218,3 +218,15 @@ def test_toolkit_help_does_not_import_pandas_or_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "Usage: toolkit" in out.stdout
     assert out.stdout.strip().splitlines()[-1] == "LOADED", out.stdout.splitlines()[-1]
+
+
+def test_the_demo_runs_every_stage_in_order_with_the_config_defaults(tmp_path):
+    from toolkit.cli.demo import demo_steps
+    from toolkit.config import DEFAULT_MODELS, SAMPLE_DIR
+
+    steps = demo_steps(SAMPLE_DIR, tmp_path, seed=7)
+    assert [name for name, *_ in steps] == ["deidentify", "score", "profiles", "plans", "deidentify wave 2",
+                                            "score wave 2", "scaling"]
+    profiles = dict((name, kwargs) for name, _, _, kwargs in steps)["profiles"]
+    assert profiles["models"] == list(DEFAULT_MODELS) and profiles["ks"] == [1, 2, 3, 4, 5, 6]
+    assert profiles["seed"] == 7

@@ -1,7 +1,8 @@
 """The demo: every pipeline stage run on the bundled sample, then the leadership report.
 
 It calls the same ``run_<stage>`` functions as the commands, in pipeline order, with the
-arguments a teacher would type; a user's mistake in any of them stops the demo there.
+arguments a teacher would type and the defaults of :mod:`toolkit.config`; a user's mistake in any
+of them stops the demo there.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ def demo_steps(sample_dir: Path, work: Path, *, seed: int) -> list[tuple[str, ob
     seed : int
         Seed of the profile analysis and the scaling study.
     """
+    from .._validation import check_k_range
+    from ..config import DEFAULT_K_RANGE, DEFAULT_MODELS
     from .deidentify import run_deidentify
     from .plans import run_plans
     from .profiles import run_profiles
@@ -35,7 +38,7 @@ def demo_steps(sample_dir: Path, work: Path, *, seed: int) -> list[tuple[str, ob
     return [
         ("deidentify", run_deidentify, (sample_dir / "survey_export.csv", cb, w["clean"]), {}),
         ("score", run_score, (w["clean"] / "responses.csv", cb, w["scores"]), {}),
-        ("profiles", run_profiles, (w["scores"] / "scores.csv", w["profiles"]), {"codebook_path": cb, "seed": seed}),
+        ("profiles", run_profiles, (w["scores"] / "scores.csv", w["profiles"]), {"codebook_path": cb, "seed": seed, "models": list(DEFAULT_MODELS), "ks": check_k_range(DEFAULT_K_RANGE)}),
         ("plans", run_plans, (w["clean"], w["profiles"], w["plans"]), {"codebook_path": cb}),
         ("deidentify wave 2", run_deidentify, (sample_dir / "survey_export_wave2.csv", cb, w["clean_wave2"]), {}),
         ("score wave 2", run_score, (w["clean_wave2"] / "responses.csv", cb, w["scores_wave2"]), {}),
