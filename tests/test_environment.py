@@ -49,3 +49,10 @@ def test_the_layers_contract_names_the_pipeline_in_order():
     assert [t for t in tops if t in stages] == stages
     foundations = {m.strip() for m in contract["layers"][-1].split(":")}
     assert {"codebook", "errors", "config", "suppression", "scrub", "_validation", "_atomic", "_csv", "_yaml"} <= foundations
+
+
+def test_import_circles_are_refused_inside_every_stage():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    (contract,) = [c for c in config["contracts"] if c["type"] == "acyclic_siblings"]
+    assert contract["ancestors"] == ["toolkit"]
+    assert not contract.get("ignore_imports"), "a circle is excused: name it, say why, and remove it soon"
