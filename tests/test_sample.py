@@ -139,3 +139,51 @@ def test_scales_to_many_students_vectorised():
 def test_too_few_students_is_refused():
     with pytest.raises(ValueError, match="n_students=5 should be a whole number >= 20"):
         generate_sample(5)
+
+
+# ---------------------------------------------------------------- the second example (Microsoft Forms)
+
+
+def test_forms_example_same_seed_same_cells_other_seed_differs():
+    from toolkit.sample import generate_forms_example
+
+    a, b, c = generate_forms_example(seed=7), generate_forms_example(seed=7), generate_forms_example(seed=8)
+    pd.testing.assert_frame_equal(a.export, b.export)
+    pd.testing.assert_frame_equal(a.truth, b.truth)
+    assert a.canaries == b.canaries and not a.export.equals(c.export)
+
+
+def test_committed_forms_example_equals_regeneration(tmp_path):
+    from toolkit.sample import FORMS_EXAMPLE_DIR, write_forms_example
+
+    write_forms_example(tmp_path / "fresh")
+    assert sorted(p.name for p in FORMS_EXAMPLE_DIR.iterdir()) == ["README.md", "codebook.yml", "maths_survey.xlsx"]
+    for name in ("README.md", "codebook.yml"):
+        assert (tmp_path / "fresh" / name).read_bytes() == (FORMS_EXAMPLE_DIR / name).read_bytes(), name
+    # the workbook's zip container holds the time it was written: compare its cells
+    fresh = pd.read_excel(tmp_path / "fresh" / "maths_survey.xlsx", dtype=str)
+    committed = pd.read_excel(FORMS_EXAMPLE_DIR / "maths_survey.xlsx", dtype=str)
+    pd.testing.assert_frame_equal(fresh, committed)
+
+
+def test_forms_example_is_unlike_the_sample():
+    from toolkit.sample import FORMS_ITEMS, FORMS_LABELS, generate_forms_example
+
+    ex = generate_forms_example()
+    cb = parse_codebook(ex.codebook_yaml)
+    assert len(ex.export) == 60 and list(ex.export.columns[:6]) == [
+        "ID", "Start time", "Completion time", "Email", "Name", "Last modified time"]
+    assert (cb.response_scale.min, cb.response_scale.max) == (1, 7) and cb.response_scale.labels == FORMS_LABELS
+    assert [len(c.items) for c in cb.constructs] == [5, 4, 3]
+    assert [c.key for c in cb.constructs if not c.higher_is_better] == ["maths_anxiety"]
+    assert all(sum(i.reverse for i in c.items) == 1 for c in cb.constructs)
+    assert cb.group_columns == ("Year", "Maths class") and len(cb.voice_columns) == 1
+    assert not set(cb.construct_keys) & set(CONSTRUCTS)  # none of the sample's scales
+    answers = pd.Series(ex.export[[q for items in FORMS_ITEMS.values() for _, q, _ in items]].to_numpy().ravel()).dropna()
+    assert set(answers) == set(FORMS_LABELS)
+    assert ex.export["Email"].str.endswith("@students.example.org").all()
+    assert ex.export["Student number"].str.fullmatch(r"FAKE-M\d{3}").all()
+    assert ex.truth.groupby("maths_class").size().between(15, 25).all()
+    # the planted identifiers are in the free text, for the privacy stage to remove
+    helps = " ".join(ex.export["What would help you most in maths lessons?"].dropna())
+    assert "@students.example.org" in helps and sum(name in helps for name in ex.export["Name"]) >= 1
