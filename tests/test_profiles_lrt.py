@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import math
 import time
 import warnings
 
@@ -11,8 +13,12 @@ from scipy import stats
 
 from _profiles_helpers import sample_scores
 from toolkit.profiles import LatentProfileModel
-from toolkit.profiles.lrt import bootstrap_lrt, vlmr_test, weighted_chi2_sf
-from toolkit.profiles.results import fit_profiles
+from scipy import integrate, special
+
+from toolkit.profiles import _em
+from toolkit.profiles._information import MixtureInformation
+from toolkit.profiles.lrt import bootstrap_lrt, vlmr_test, weighted_chi2_logsf, weighted_chi2_sf
+from toolkit.profiles.grid import fit_profiles
 
 
 def _fit(X, k, model=1, seed=0):
@@ -104,13 +110,11 @@ def test_vlmr_p_is_small_on_the_sample_and_large_for_one_population(sample_pair,
 
 
 def test_scores_of_the_vlmr_are_the_gradient_of_the_fiml_log_likelihood():
-    from toolkit.profiles.lrt import _Mixture
-
     scores, _, _ = sample_scores()
     X = scores.to_numpy()[:150]
     for model in (1, 4, 6):
         lpm = _fit(X, 2, model=model)
-        mix = _Mixture(lpm, X)
+        mix = MixtureInformation(lpm, X)
         ll, S = mix.scores(mix.theta)
         np.testing.assert_allclose(ll, lpm.score_samples(X), rtol=1e-10)
         for a in range(0, mix.theta.size, 5):
@@ -158,3 +162,125 @@ def test_vuong_weights_reduce_to_wilks_chi_square_for_nested_regular_models():
     np.testing.assert_allclose(lam[3:], 0.0, atol=0.05)
     lr = 2 * (f.log_likelihood_ - g.log_likelihood_)
     assert weighted_chi2_sf(lr, lam) == pytest.approx(stats.chi2.sf(lr, 3), abs=0.03)
+
+
+# ---------------------------------------------------------------------------------------------
+# p-values in log space (issue 12, item 4)
+# ---------------------------------------------------------------------------------------------
+def _log_tail_difference_of_two_chi2(x):
+    """log P(Z1^2 - Z2^2 > x): the density is K0(|q|/2) / (2 pi) (a product of two normals)."""
+    tail = integrate.quad(lambda u: special.k0e((x + u) / 2) * math.exp(-u / 2), 0, np.inf,
+                          epsrel=1e-13, epsabs=0)[0]
+    return -x / 2 + math.log(tail / (2 * math.pi))
+
+
+def _log_tail_two_weights(x, a, b):
+    """log P(a Z1^2 + b Z2^2 > x): density exp(-q (a+b)/(4ab)) I0(q (a-b)/(4ab)) / (2 sqrt(ab))."""
+    al, be = (a + b) / (4 * a * b), (a - b) / (4 * a * b)
+    tail = integrate.quad(lambda q: special.ive(0, be * q) * math.exp(-(al - be) * (q - x)), x, np.inf,
+                          epsrel=1e-13, epsabs=0, limit=200)[0]
+    return -(al - be) * x + math.log(tail / (2 * math.sqrt(a * b)))
+
+
+@pytest.mark.parametrize("x", [0.5, 3.0, 40.0, 718.0, 5000.0])
+def test_weighted_chi_square_log_tail_is_exact_far_below_1e_300(x):
+    # closed forms computed independently by scipy.special Bessel functions (not Imhof)
+    assert weighted_chi2_logsf(x, [1.0, -1.0]) == pytest.approx(_log_tail_difference_of_two_chi2(x), abs=1e-9)
+    assert weighted_chi2_logsf(x, [2.0, 1.0]) == pytest.approx(_log_tail_two_weights(x, 2.0, 1.0), abs=1e-9)
+    # chi2(3) with nearly equal weights (the equal-weight shortcut not taken), in closed form:
+    # P = 2 Phi(-sqrt x) + sqrt(2x/pi) exp(-x/2) (scipy.stats.chi2.logsf is -inf at x = 5000)
+    chi2_3 = np.logaddexp(math.log(2) + special.log_ndtr(-math.sqrt(x)), 0.5 * math.log(2 * x / math.pi) - x / 2)
+    assert weighted_chi2_logsf(x, [1.0, 1.0, 1.0 + 1e-11]) == pytest.approx(chi2_3, abs=1e-7)
+
+
+def test_lr_718_has_a_p_value_above_zero_and_its_log():
+    # issue 12: LR = 718 gave p = 1e-9 (clipped Imhof); the true tail is about exp(-355)
+    lam = np.array([1.0, 0.9, 0.7, 0.4, 0.2, -0.1])
+    log_p = weighted_chi2_logsf(718.0, lam)
+    assert -400 < log_p < -300
+    assert weighted_chi2_sf(718.0, lam) == pytest.approx(math.exp(log_p), rel=1e-12)
+    assert weighted_chi2_sf(718.0, lam) > 0
+
+
+def test_weighted_chi_square_log_tail_decreases_with_the_statistic():
+    rng = np.random.default_rng(0)
+    lam = np.r_[rng.uniform(0.2, 3, 12), rng.uniform(-0.5, 0.0, 8), np.zeros(5)]
+    xs = np.r_[np.linspace(-5, 60, 66), np.linspace(61, 3000, 60)]
+    logs = np.array([weighted_chi2_logsf(x, lam) for x in xs])
+    assert np.isfinite(logs).all()
+    assert np.all(np.diff(logs) < 0)
+    assert logs[-1] < -500  # p far below 1e-200, still a number
+
+
+def test_weighted_chi_square_log_tail_edges():
+    assert weighted_chi2_logsf(-1.0, [1.0, 2.0]) == 0.0  # a positive form is above -1
+    assert weighted_chi2_logsf(1.0, [-1.0, -2.0]) == -math.inf  # a negative form is never above 1
+    # P(-Q > -x) for a negative form: 1 - P(Q' > x) with Q' the positive form
+    assert weighted_chi2_logsf(-2.0, [-1.0, -0.5]) == pytest.approx(
+        math.log1p(-math.exp(weighted_chi2_logsf(2.0, [1.0, 0.5]))), abs=1e-10)
+    assert weighted_chi2_logsf(0.0, [1.0, 1.0, -1.0, -1.0]) == pytest.approx(math.log(0.5), abs=1e-9)
+
+
+def test_vlmr_reports_log_p_values_that_fall_with_the_statistic(sample_pair):
+    X, m3, m4 = sample_pair
+    res = vlmr_test(X, m3, m4)
+    assert res.p_value == pytest.approx(math.exp(res.log_p_value), rel=1e-12)
+    assert res.adjusted_p_value == pytest.approx(math.exp(res.adjusted_log_p_value), rel=1e-12)
+    assert res.adjusted_log_p_value >= res.log_p_value  # the adjustment shrinks the statistic
+    logs = [weighted_chi2_logsf(x, res.eigenvalues) for x in np.linspace(1, 2000, 40)]
+    assert np.all(np.diff(logs) < 0) and np.isfinite(logs).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# One covariance basis for the EM, the VLMR and the standard errors (issue 11, item 4)
+# ---------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("model", [1, 2, 3, 4, 5, 6])
+def test_em_vlmr_and_standard_errors_share_one_covariance_basis(model):
+    scores, _, _ = sample_scores()
+    X = scores.to_numpy()[:150]  # with missing values: the FIML path
+    lpm = _fit(X, 2, model=model)
+    K, d = lpm.means_.shape
+    basis = _em.covariance_basis(model, K, d)
+    mix = MixtureInformation(lpm, X)
+    # the same free parameters: the exact count, and the basis is the one the EM uses
+    assert mix.n_parameters == lpm.n_parameters_ == _em.n_parameters(model, K, d)
+    np.testing.assert_array_equal(mix.basis, basis)
+    assert (K - 1) + K * d + basis.shape[0] == lpm.n_parameters_
+    # the EM's covariances lie in the span of the basis (rebuilt exactly from theta) ...
+    _, _, cov = mix.unpack(mix.theta)
+    np.testing.assert_allclose(cov, lpm.covariances_, atol=1e-12)
+    # ... and maximise the likelihood over it: the score of every basis direction is ~0 at the
+    # EM's optimum, which a larger or smaller structure than the EM's would not give
+    ll, S = mix.scores(mix.theta)
+    assert ll.sum() == pytest.approx(lpm.log_likelihood_, abs=1e-8)
+    g = S.sum(axis=0)
+    assert np.abs(g).max() < 0.05
+    assert np.abs(g).max() < 1e-3 * np.abs(S).sum(axis=0).max()
+
+
+def test_basis_matrices_are_orthogonal_indicators_for_every_model():
+    for model in range(1, 7):
+        B = _em.covariance_basis(model, 3, 4).reshape(-1, 3 * 16)
+        gram = B @ B.T
+        np.testing.assert_array_equal(gram, np.diag(np.diag(gram)))
+        assert set(np.unique(B)) <= {0.0, 1.0}
+
+
+# ---------------------------------------------------------------------------------------------
+# BLRT: parallel and with a progress bar by default (issue 12, item 5)
+# ---------------------------------------------------------------------------------------------
+def test_blrt_runs_on_every_core_with_a_progress_bar_by_default():
+    defaults = inspect.signature(bootstrap_lrt).parameters
+    assert defaults["n_jobs"].default == -1
+    assert defaults["progress"].default is True
+
+
+def test_blrt_gives_the_same_result_in_parallel_and_shows_progress(one_population, capsys):
+    X, m1, m2 = one_population
+    serial = bootstrap_lrt(X, m1, m2, n_bootstrap=4, random_state=3, n_jobs=1, progress=False)
+    assert capsys.readouterr().err == ""
+    parallel = bootstrap_lrt(X, m1, m2, n_bootstrap=4, random_state=3, n_jobs=2)
+    np.testing.assert_array_equal(serial.bootstrap_statistics, parallel.bootstrap_statistics)
+    err = capsys.readouterr().err
+    assert "BLRT model 1, 1 vs 2 profiles" in err and "4/4" in err
+    assert (serial.bootstrap_statistics >= 0).all()

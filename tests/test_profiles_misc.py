@@ -20,7 +20,7 @@ from toolkit.profiles.clustering import MissingValueWarning, fit_clusters  # noq
 from toolkit.profiles.naming import profile_names, standardised_means  # noqa: E402
 from toolkit.profiles.persist import assign_profiles, load_model, model_to_json, save_model  # noqa: E402
 from toolkit.profiles.plots import plot_certainty, plot_fit_indices, plot_profile_means  # noqa: E402
-from toolkit.profiles.results import fit_profiles  # noqa: E402
+from toolkit.profiles.grid import fit_profiles  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,9 @@ from sklearn.metrics import adjusted_rand_score
 
 from _profiles_helpers import sample_scores
 from toolkit.errors import ToolkitError
-from toolkit.profiles.results import (
-    FIT_COLUMNS,
-    ProfileSolution,
-    Recommendation,
-    classification_indices,
-    fit_profiles,
-    recommend,
-)
+from toolkit.profiles.grid import FIT_COLUMNS, classification_indices, fit_profiles
+from toolkit.profiles.recommendation import Recommendation, recommend
+from toolkit.profiles.solution import ProfileSolution
 
 
 @pytest.fixture(scope="module")

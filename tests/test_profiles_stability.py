@@ -10,7 +10,7 @@ import pytest
 
 from _profiles_helpers import sample_scores
 from toolkit.profiles import LatentProfileModel
-from toolkit.profiles.results import fit_profiles
+from toolkit.profiles.grid import fit_profiles
 from toolkit.profiles.stability import align_profiles, profile_stability
 
 

@@ -150,14 +150,22 @@ def read_scores(path, *, columns=None, groups=None):
 
 
 def run_profiles(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), seed=None, blrt=0, vlmr=False,
-                 columns=None, codebook_path=None, choose=None, n_jobs=None, progress=False, n_starts=None) -> list[str]:
+                 columns=None, codebook_path=None, choose=None, n_jobs=None, progress=None, n_starts=None) -> list[str]:
     """Fit the grid on a scores file, write its four outputs and return the messages for the teacher.
 
     Warnings of the fits (replication, degenerate solutions, small profiles) come first, each
     starting with ``"Warning:"``; then the columns not analysed, the recommendation in words and
     what was written.
+
+    ``n_jobs=None`` fits the grid's models one after the other and runs the bootstrap samples of
+    the BLRT on every core; ``progress=None`` shows progress bars (with the time left) on the
+    standard error stream when it is a terminal.
     """
+    import sys
     import warnings
+
+    if progress is None:
+        progress = bool(getattr(sys.stderr, "isatty", lambda: False)())
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -189,7 +197,7 @@ def fit_and_write(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), 
     from .._atomic import atomic_output_dir
     from ..codebook import load_codebook
     from ..profiles.persist import model_to_json
-    from ..profiles.results import fit_profiles
+    from ..profiles.grid import fit_profiles
 
     scores_path = Path(scores_path)
     cb_path = Path(codebook_path) if codebook_path else _find_codebook(scores_path)

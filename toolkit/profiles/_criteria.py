@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-__all__ = ["information_criteria", "relative_entropy"]
+__all__ = ["classification_indices", "information_criteria", "relative_entropy"]
 
 
 def information_criteria(ll, k, n):
@@ -104,3 +104,37 @@ def relative_entropy(posteriors, sample_weight=None):
         plogp = np.where(z > 0, z * np.log(z), 0.0)
     ent = -(w[:, None] * plogp).sum()
     return float(1.0 - ent / (w.sum() * math.log(n_profiles)))
+
+
+def classification_indices(posteriors):
+    """Entropy and the diagnostics of modal assignment from a posterior matrix.
+
+    Parameters
+    ----------
+    posteriors : array-like of shape (n_samples, n_profiles)
+
+    Returns
+    -------
+    dict
+        ``entropy`` (relative entropy, 1 when K = 1), ``prob_min``/``prob_max`` (smallest and
+        largest over profiles of the mean posterior of the assigned profile among the students
+        assigned to it: the diagonal of Mplus's "average latent class probabilities for most
+        likely latent class membership"; profiles nobody is assigned to are skipped),
+        ``n_min``/``n_max`` (smallest and largest share of students by modal assignment) and
+        ``sum_log_max`` (:math:`\\sum_i \\log \\max_k z_{ik}`, the ICL correction).
+    """
+    z = np.asarray(posteriors, dtype=float)
+    n, K = z.shape
+    modal = z.argmax(axis=1)
+    counts = np.bincount(modal, minlength=K)
+    diag = np.array([z[modal == k, k].mean() if counts[k] else np.nan for k in range(K)])
+    with np.errstate(divide="ignore"):
+        slm = float(np.log(z.max(axis=1)).sum())
+    return {
+        "entropy": relative_entropy(z),
+        "prob_min": float(np.nanmin(diag)),
+        "prob_max": float(np.nanmax(diag)),
+        "n_min": float(counts.min() / n),
+        "n_max": float(counts.max() / n),
+        "sum_log_max": slm,
+    }

@@ -359,49 +359,90 @@ def m_step(data, resp, weights, means, covs, model, reg_covar, basis=None, n_sco
 
 
 # ---------------------------------------------------------------------------------------------
-# Models 4 and 5: linear covariance structures and Fisher scoring
+# The covariance basis; models 4 and 5: linear covariance structures and Fisher scoring
 # ---------------------------------------------------------------------------------------------
 def covariance_basis(model, n_profiles, n_features):
-    """Basis matrices B of shape (P, K, d, d) with Sigma_k = sum_a theta_a B[a, k].
+    """The covariance parameterisation of a model: basis matrices B with
+    ``Sigma_k = sum_a theta_a B[a, k]``, of shape (P, K, d, d), P the free covariance terms.
 
-    Model 4: one variance per profile and variable, covariances shared by all profiles.
-    Model 5: variances shared by all profiles, one covariance per profile and pair.
+    This is the one basis of the six tidyLPA models: the EM maximises over it (the generalised
+    M-step of models 4 and 5 is Fisher scoring in theta), and the likelihood-ratio tests and the
+    information standard errors differentiate the log-likelihood with respect to the same theta
+    (:mod:`toolkit.profiles._information`). Each B[a] has ones at the entries that parameter a
+    sets (both triangles) and zeros elsewhere, so the matrices are orthogonal and theta_a is the
+    value of any of its entries. Order: variances before covariances; shared terms in the order
+    of the upper triangle; per-profile terms profile by profile.
+
+    * 1 (EEI): d variances shared by all profiles.
+    * 2 (VVI): d variances per profile.
+    * 3 (EEE): the d(d+1)/2 terms of one matrix shared by all profiles.
+    * 4: d variances per profile, d(d-1)/2 covariances shared by all profiles.
+    * 5: d variances shared, d(d-1)/2 covariances per profile.
+    * 6 (VVV): the d(d+1)/2 terms of each profile's own matrix.
+
+    P therefore equals the covariance part of :func:`n_parameters`.
     """
     K, d = n_profiles, n_features
-    pairs = [(i, j) for i in range(d) for j in range(i + 1, d)]
+    diag = [(j, j) for j in range(d)]
+    off = [(i, j) for i in range(d) for j in range(i + 1, d)]
+    upper = [(i, j) for i in range(d) for j in range(i, d)]
+    every = range(K)
     mats = []
-    if model == 4:
-        for k in range(K):
-            for j in range(d):
-                b = np.zeros((K, d, d))
-                b[k, j, j] = 1.0
-                mats.append(b)
-        for i, j in pairs:
+
+    def add(profiles, entries):
+        for i, j in entries:
             b = np.zeros((K, d, d))
-            b[:, i, j] = b[:, j, i] = 1.0
-            mats.append(b)
-    elif model == 5:
-        for j in range(d):
-            b = np.zeros((K, d, d))
-            b[:, j, j] = 1.0
-            mats.append(b)
-        for k in range(K):
-            for i, j in pairs:
-                b = np.zeros((K, d, d))
+            for k in profiles:
                 b[k, i, j] = b[k, j, i] = 1.0
-                mats.append(b)
+            mats.append(b)
+
+    if model == 1:
+        add(every, diag)
+    elif model == 2:
+        for k in every:
+            add([k], diag)
+    elif model == 3:
+        add(every, upper)
+    elif model == 4:
+        for k in every:
+            add([k], diag)
+        add(every, off)
+    elif model == 5:
+        add(every, diag)
+        for k in every:
+            add([k], off)
+    elif model == 6:
+        for k in every:
+            add([k], upper)
     else:
-        raise ValueError(f"model={model} has no linear-structure basis here")
+        raise ValueError(f"model={model!r} should be one of 1, 2, 3, 4, 5, 6 (tidyLPA)")
     return np.stack(mats)
+
+
+def structure_parameters(covs, basis):
+    """theta of covariances that satisfy the structure: the value at each parameter's entries.
+
+    Parameters
+    ----------
+    covs : ndarray of shape (..., K, d, d)
+    basis : ndarray of shape (P, K, d, d)
+
+    Returns
+    -------
+    ndarray of shape (..., P)
+        The least-squares coordinates (exact for covariances in the span of the basis).
+    """
+    P = basis.shape[0]
+    Bf = basis.reshape(P, -1)
+    lead = covs.shape[:-3]
+    flat = covs.reshape(lead + (-1,))
+    return flat @ Bf.T / (Bf * Bf).sum(1)
 
 
 def project_to_structure(covs, basis):
     """Least-squares projection of covariances onto the structure (the bases are orthogonal)."""
-    P = basis.shape[0]
-    S = covs.shape[0]
-    Bf = basis.reshape(P, -1)
-    theta = covs.reshape(S, -1) @ Bf.T / (Bf * Bf).sum(1)
-    return np.einsum("sp,pkij->skij", theta, basis)
+    theta = structure_parameters(covs, basis)
+    return np.einsum("...p,pkij->...kij", theta, basis)
 
 
 def _expected_objective(covs, scatter, Nk):

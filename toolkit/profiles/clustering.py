@@ -5,12 +5,12 @@ runs scikit-learn's :class:`~sklearn.cluster.KMeans` and Ward's
 :class:`~sklearn.cluster.AgglomerativeClustering` over a range of K and returns a
 :class:`ClusterResults` whose ``.fit_table`` has the silhouette and the Calinski-Harabasz index
 in place of the likelihood indices, and whose ``.solution(method, k)`` is a
-:class:`~toolkit.profiles.results.ProfileSolution` (posteriors are 0/1, certainty is 1), so
+:class:`~toolkit.profiles.solution.ProfileSolution` (posteriors are 0/1, certainty is 1), so
 plans, plots and names work the same way.
 
 Neither method handles missing values: a missing score is replaced by the mean of that
 construct over the students who have it (a :class:`MissingValueWarning` says how many), which
-is the usual workshop simplification; use :func:`~toolkit.profiles.results.fit_profiles` (FIML)
+is the usual workshop simplification; use :func:`~toolkit.profiles.grid.fit_profiles` (FIML)
 for analysis. Clusters are numbered 1..K by decreasing size (ties by decreasing mean over
 constructs), as profiles are.
 """
@@ -27,7 +27,8 @@ from sklearn.utils import check_random_state
 
 from ..config import MIN_CELL
 from ..errors import user_error
-from .results import ProfileSolution, _as_frame
+from ._input import as_score_frame
+from .solution import ProfileSolution
 
 __all__ = ["CLUSTER_COLUMNS", "ClusterResults", "MissingValueWarning", "fit_clusters"]
 
@@ -142,7 +143,7 @@ def fit_clusters(
     >>> res.solution("kmeans", 2).sizes.tolist()
     [50, 30]
     """
-    frame = _as_frame(data, columns)
+    frame = as_score_frame(data, columns)
     frame = frame.loc[~frame.isna().all(axis=1)]
     methods = [str(m) for m in ([methods] if isinstance(methods, str) else methods)]
     for m in methods:

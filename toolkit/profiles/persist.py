@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import user_error
+from ._input import as_score_frame
 from .model import LatentProfileModel
 
 __all__ = ["FORMAT", "assign_profiles", "load_model", "model_to_json", "save_model"]
@@ -206,9 +207,7 @@ def assign_profiles(model_json, new_scores, *, codebook=None, source=None):
     if missing:
         raise user_error("the scores lack a column of the model", file=source, column=missing[0],
                          fix=f"the model needs the columns {', '.join(cols)}")
-    from .results import _as_frame
-
-    X = _as_frame(new_scores, cols, source=source)
+    X = as_score_frame(new_scores, cols, source=source)
     empty = X.isna().all(axis=1).to_numpy()
     K = lpm.means_.shape[0]
     z = np.full((len(X), K), np.nan)
