@@ -64,6 +64,9 @@ IDS = ["S-0042"]
         ("call +49 30 1234567", ["1234567"]),
         ("write to ana (at) example (dot) org", ["example"]),
         ("ana.b@example.org", ["example"]),
+        ("email me at quinta dot vexley at vexmail dot org", ["quinta", "vexley", "vexmail"]),
+        ("write quinta dot vexley at vexmail dot org", ["quinta", "vexley", "vexmail"]),
+        ("ana @ gmail . com", ["ana", "gmail"]),
     ],
 )
 def test_scrub_removes_each_identifier_kind(text, planted):
@@ -72,12 +75,17 @@ def test_scrub_removes_each_identifier_kind(text, planted):
         assert p not in out, out
 
 
+def test_scrub_keeps_sentences_with_at_and_a_full_stop():
+    text = "I am at home. Then at school. We met at noon."
+    assert scrub_text([text], heuristic=False).iloc[0] == text
+
+
 def test_scrub_keeps_this_years_dates_and_small_numbers():
     out = scrub_text(["the test on 2026-09-14 took 10 minutes, 2 times a week"], names=NAMES, ids=IDS).iloc[0]
     assert out == "the test on 2026-09-14 took 10 minutes, 2 times a week"
 
 
-@pytest.mark.parametrize("hostile", ["." * 100_000, "a" * 100_000, "1 " * 50_000, "ab-" * 33_000, "1." * 50_000, "a at b dot " * 10_000])
+@pytest.mark.parametrize("hostile", ["." * 100_000, "a" * 100_000, "1 " * 50_000, "ab-" * 33_000, "1." * 50_000, "a at b dot " * 10_000, "a dot " * 30_000, "a @ " * 30_000, "a . " * 30_000])
 def test_scrub_runs_in_linear_time_on_long_answers(hostile):
     t = time.perf_counter()
     scrub_text([hostile], names=NAMES, ids=IDS)

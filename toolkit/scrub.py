@@ -39,8 +39,21 @@ def _normalise_id(x) -> str:
 # every repetition below is bounded (RFC 5321 lengths): an unbounded one is quadratic on a long
 # answer without an "@" (100,000 dots took minutes)
 _EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}", re.UNICODE)
+_AT = r"\s{0,3}(?:\(at\)|\[at\]| at |@)\s{0,3}"
+# a written "." takes no spaces around it ("at home. Then" is a sentence, not an address)
+_DOT = r"(?:\s{0,3}(?:\(dot\)|\[dot\])\s{0,3}| dot |\.)"
+_DOMAIN_SPOKEN = rf"[\w-]{{1,63}}(?:{_DOT}[\w-]{{1,63}}){{0,3}}{_DOT}[a-z]{{2,10}}\b"
+# "quinta dot vexley at vexmail dot org": the local part may be spelled out with "dot" too
 _EMAIL_AT = re.compile(
-    r"(?<![\w.+-])[\w.+-]{1,64}\s{0,3}(?:\(at\)|\[at\]| at |@)\s{0,3}[\w-]{1,63}(?:\s{0,3}(?:\(dot\)|\[dot\]| dot |\.)\s{0,3}[\w-]{1,63}){0,3}\s{0,3}(?:\(dot\)|\[dot\]| dot |\.)\s{0,3}[a-z]{2,10}\b",
+    rf"(?<![\w.+-])(?:[\w+-]{{1,64}}(?: dot |\(dot\)|\[dot\])){{0,3}}[\w.+-]{{1,64}}{_AT}{_DOMAIN_SPOKEN}",
+    re.IGNORECASE,
+)
+# "me at quinta dot vexley at vexmail dot org" first matches "me at quinta dot vexley": the rest
+# of the address after the tag is part of it
+_EMAIL_TAIL = re.compile(rf"\[EMAIL\]{_AT}{_DOMAIN_SPOKEN}", re.IGNORECASE)
+# with an "@" the dots may be spaced too ("ana @ gmail . com")
+_EMAIL_SPACED = re.compile(
+    r"(?<![\w.+-])[\w.+-]{1,64}\s{0,3}@\s{0,3}[\w-]{1,63}(?:\s{0,3}\.\s{0,3}[\w-]{1,63}){0,3}\s{0,3}\.\s{0,3}[a-z]{2,10}\b",
     re.IGNORECASE,
 )
 _HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}\b")
@@ -256,6 +269,8 @@ def _scrub_one(text: str, names: frozenset, ids: frozenset, heuristic: bool, id_
     text = unicodedata.normalize("NFC", text)
     t = _EMAIL.sub("[EMAIL]", text)
     t = _EMAIL_AT.sub("[EMAIL]", t)
+    t = _EMAIL_TAIL.sub("[EMAIL]", t)
+    t = _EMAIL_SPACED.sub("[EMAIL]", t)
     t = _HANDLE.sub("[HANDLE]", t)
     t = _URL.sub(_url_sub, t)
     t = _IP.sub("[IP]", t)
