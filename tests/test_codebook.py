@@ -181,3 +181,18 @@ def test_sample_codebook_loads_without_direction_warning(sample_dir):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         load_codebook(sample_dir / "codebook.yml")
+
+
+def test_the_teachers_guide_documents_every_key_and_its_example_loads():
+    import re
+    from pathlib import Path
+
+    from toolkit.codebook import _CONSTRUCT_KEYS, _ITEM_KEYS, _TOP_KEYS, library_tags
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "codebook.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(\w+)` \|", guide, re.M))
+    assert _TOP_KEYS | _CONSTRUCT_KEYS | _ITEM_KEYS <= documented
+    assert all(f"`{tag}`" in guide for tag in library_tags())  # the library's tags are listed
+    example = re.search(r"```yaml\n(title: .*?)```", guide, re.S).group(1)
+    cb = parse_codebook(example)
+    assert [c.higher_is_better for c in cb.constructs] == [True, False, True]

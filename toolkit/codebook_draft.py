@@ -243,7 +243,7 @@ def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft
         raise user_error(
             "no column looks like a Likert item (every answer a label of a known scale, or a small whole number)",
             file=raw.path,
-            fix="write the codebook by hand (see docs/interfaces.md), or check that this is the survey export",
+            fix="write the codebook by hand (see docs/codebook.md), or check that this is the survey export",
         )
 
     chosen = _choose_scales(dict(items))
