@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from html.parser import HTMLParser
 
@@ -122,11 +123,17 @@ def built(tmp_path_factory, sample_dir):
     """The report on the sample, built once with a key in a folder the test controls."""
     work = tmp_path_factory.mktemp("report")
     key_file = work / "private" / "pseudonym.key"
-    result = build_report(
-        sample_dir / "survey_export.csv", sample_dir / "codebook.yml", work / "out", key_file=key_file,
-        min_cell=MIN_CELL, models=(1,), k=range(1, 6), n_starts=10, seed=3,
-        wave2=sample_dir / "survey_export_wave2.csv", progress=False,
-    )
+    # Built with MPLBACKEND=Agg in the environment (as on a server): every figure must still be on the page.
+    old_backend = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = "Agg"
+    try:
+        result = build_report(
+            sample_dir / "survey_export.csv", sample_dir / "codebook.yml", work / "out", key_file=key_file,
+            min_cell=MIN_CELL, models=(1,), k=range(1, 6), n_starts=10, seed=3,
+            wave2=sample_dir / "survey_export_wave2.csv", progress=False,
+        )
+    finally:
+        os.environ.pop("MPLBACKEND") if old_backend is None else os.environ.__setitem__("MPLBACKEND", old_backend)
     html = result.html.read_text(encoding="utf-8")
     page = _Page()
     page.feed(html)
@@ -163,8 +170,8 @@ def test_the_answer_comes_first_then_the_contents_then_the_sections(built):
     box = re.search(r'<section[^>]*\bid="answer".*?</section>', html, re.S)
     assert box.start() < html.index('<nav id="toc"') < html.index('id="Who-responded"')
     box = box.group(0)
-    assert re.search(r'class="verdict"><strong>(Yes|Not)\b', box)  # a verdict, in words
-    assert "hours a week per teacher" in box
+    assert re.search(r'class="verdict"><strong>(Yes|Probably|Not)\b', box)  # a verdict, in words
+    assert "minutes a week outside lessons" in box and "each advisor has about 19 students" in box
     titles = [t for _, t in page.h2]
     assert titles.index("Glossary") < titles.index("Appendix: technical details") < titles.index("Provenance")
 
@@ -174,7 +181,7 @@ def test_no_jargon_outside_the_glossary_and_the_appendix(built):
     text = _Text()
     text.feed(html)
     main, rest = " ".join(text.main), " ".join(text.rest)
-    assert "Who responded" in main and "hours a week" in main and len(main) > 5000
+    assert "Who responded" in main and "minutes a week" in main and len(main) > 5000
     found = [w for w in JARGON if re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", main)]
     assert found == [], found
     assert re.findall(r"\b[a-z]+_[a-z_]+\b", main) == []  # no variable names in prose
@@ -188,7 +195,7 @@ def test_every_image_has_alt_text_that_says_what_it_shows(built):
     _, html, _, _ = built
     alts = re.findall(r"<img[^>]*?alt=\"([^\"]*)\"", html)
     imgs = re.findall(r"<img\b", html)
-    assert len(alts) == len(imgs) >= 4
+    assert len(alts) == len(imgs) == 3  # profiles, one owner's time, what would change the answer
     assert NBCONVERT_DEFAULT_ALT not in html
     for alt in alts:
         assert len(alt.split()) >= 8 and alt.endswith("."), alt
@@ -213,7 +220,7 @@ def test_page_has_no_code_cells_or_prompts(built):
 
 def test_every_image_is_embedded_and_no_script_is_loaded_from_outside(built):
     _, html, page, _ = built
-    assert len(page.imgs) >= 4  # profile plot, projection + costs, trade-off, sensitivity
+    assert len(page.imgs) == 3  # profile plot, one owner's time, what would change the answer
     assert all(src.startswith("data:image/png;base64,") for src in page.imgs)
     assert [s for s in page.scripts if s] == []
     assert [h for h in page.links if h and h.startswith("http")] == []
@@ -296,7 +303,7 @@ def test_provenance_in_the_page_the_json_and_the_notebook_metadata(built, sample
     assert sha == tk.read_export(sample_dir / "survey_export.csv").sha256
     assert set(prov["inputs"]) == {"export", "codebook", "wave2"}
     assert sha in html and prov["inputs"]["codebook"]["sha256"] in html and prov["date"] in html
-    assert prov["parameters"]["min_cell"] == MIN_CELL and prov["parameters"]["k_max"] == 5
+    assert prov["parameters"]["min_cell"] == MIN_CELL and prov["parameters"]["n_profiles"] == [1, 2, 3, 4, 5]
     nb = nbformat.read(result.notebook, as_version=4)
     assert nb.metadata["papermill"]["parameters"]["seed"] == 3
     assert nb.metadata["toolkit"]["provenance"]["inputs"]["export"]["sha256"] == sha
@@ -317,8 +324,8 @@ def test_a_mistake_found_inside_the_notebook_exits_2_and_writes_nothing(tmp_path
 
 def test_cli_options_are_checked_before_anything_runs(tmp_path, sample_dir):
     args = ["report", str(sample_dir / "survey_export.csv"), "--codebook", str(sample_dir / "codebook.yml")]
-    res = CliRunner().invoke(cli, args + ["--out", str(tmp_path / "o"), "--k", "2,5"])
-    assert res.exit_code == 2 and "range without gaps" in res.output
+    res = CliRunner().invoke(cli, args + ["--out", str(tmp_path / "o"), "--k", "2.5"])
+    assert res.exit_code == 2 and "'2.5' is not a whole number" in res.output  # the verdict of toolkit profiles too
     res = CliRunner().invoke(cli, args + ["--out", str(sample_dir)])
     assert res.exit_code == 2 and "raw export must never be changed" in res.output
     res = CliRunner().invoke(cli, ["report", str(tmp_path / "missing.csv"), "--codebook", str(sample_dir / "codebook.yml"),
@@ -434,26 +441,83 @@ def test_provenance_date_follows_source_date_epoch_for_byte_identical_json(monke
         provenance({}, {}, seed=1)
 
 
-def _study(hyb_week, ind_week, share):
+def _study(p50s, planning=266.0):
+    """A scaling study's owner model with the given medians (hours a week: individual, templated, cowritten)."""
     from types import SimpleNamespace
 
-    costs = pd.DataFrame({
-        "way": ["individual", "hybrid"], "n_profiles": [0, 4], "hours_per_term": [287.0, 151.0],
-        "hours_per_term_p05": [250.0, 133.0], "hours_per_term_p95": [330.0, 325.0],
-        "hours_per_week_per_teacher": [ind_week, hyb_week], "share_of_planning": [share * ind_week / hyb_week, share],
-        "fidelity": [1.0, 0.82]})
-    return SimpleNamespace(costs=costs, sensitivity=pd.DataFrame(), workload=None)
+    from toolkit.scaling import answer
+
+    rows = []
+    for way, h in zip(("individual", "templated", "cowritten"), p50s):
+        rows.append({"way": way, "owner_kind": "advisor", "students_per_owner": 18.6, "template_scope": "school",
+                     "hours_per_week_p05": 0.6 * h, "hours_per_week_p50": h, "hours_per_week_p95": 1.6 * h,
+                     "share_of_planning_p05": 36 * h / planning, "share_of_planning_p50": 60 * h / planning,
+                     "share_of_planning_p95": 96 * h / planning, "class_hours_per_week_p50": 1.2,
+                     "student_minutes_per_cycle_p50": 18.0 if way == "cowritten" else 0.0,
+                     "p_cheaper_than_individual": float("nan") if way == "individual" else 0.9,
+                     "saving_hours_p05": 0.1, "saving_hours_p50": 0.5, "saving_hours_p95": 0.9,
+                     "hours_per_week_mode": 0.8 * h, "class_hours_per_week_mode": 1.0, "share_of_planning_mode": 0.1,
+                     "fidelity": 0.7})
+    settings = {"owner_kind": "advisor", "students_per_owner": 18.6, "template_scope": "school",
+                "planning_minutes_per_week": planning, "n_draws": 2000, "unsourced": ["template_minutes"],
+                "owner_sensitivity": pd.DataFrame({"assumption": ["template_minutes"], "kind": ["assumption"],
+                                                   "low": [45.0], "high": [180.0], "at_low": [10.0], "base": [14.0],
+                                                   "at_high": [26.0], "swing": [16.0]})}
+    study = SimpleNamespace(owner=pd.DataFrame(rows), owner_settings=settings, budget=None, workload=None)
+    study.answer = answer(study)
+    return study
 
 
-@pytest.mark.parametrize("hyb, ind, share, start", [
-    (2.0, 12.0, 0.45, "Yes: every student can have a plan for about 2.0 hours a week per teacher (45% of planning"),
-    (6.3, 12.0, 1.42, "Not within teachers&#x27; planning time: profile templates cut the work to about 6.3"),
-    (13.0, 12.0, 0.9, "Not at these assumptions: profile templates take 13 hours"),
+@pytest.mark.parametrize("p50s, start", [
+    ((1.2, 0.6, 0.3), "Yes. A plan for every student takes one advisor about 18 minutes a week"),
+    ((6.0, 4.0, 4.1), "Probably. "),
+    ((9.0, 6.0, 5.5), "Not at these assumptions. "),
 ])
-def test_answer_box_states_a_verdict_from_the_costs(hyb, ind, share, start):
+def test_answer_box_states_the_scaling_studys_verdict_with_its_own_numbers(p50s, start):
     from toolkit.report.tables import answer_box
 
-    box = answer_box(_study(hyb, ind, share))
+    study = _study(p50s)
+    box = answer_box(study)
     verdict = re.search(r'class="verdict"><strong>(.*?)</strong>', box).group(1)
     assert verdict.startswith(start), verdict
-    assert "82% of students&#x27; main needs" in box and box.endswith("<!-- toolkit:after-answer -->")
+    assert study.answer.startswith(start.split(".")[0])  # the same verdict word as the scaling study's answer
+    best = min(p50s[1:])
+    minutes = f"about {60 * best:.0f} minutes a week outside lessons (likely {36 * best:.0f} to {96 * best:.0f})"
+    assert minutes in verdict, verdict
+    assert f"about {60 * best:.0f} minutes a week outside lessons" in study.answer  # one number, both places
+    assert f"about {60 * p50s[0]:.0f} minutes a week" in box  # individual plans, for comparison
+    assert "from 45 to 180" in box and "1 of the times behind these figures is an assumption" in box
+    assert box.endswith("<!-- toolkit:after-answer -->")
+
+
+def test_a_figure_cell_that_drew_nothing_fails_the_build():
+    import nbformat
+
+    from toolkit.report.build import _check_figures
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("display(report.figure(fig, alt='x'))")])
+    with pytest.raises(ToolkitError, match="figure in cell 0 came out empty"):
+        _check_figures(nb)
+    nb.cells[0].outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBOR"})]
+    _check_figures(nb)
+
+
+def test_report_parameters_equal_the_report_notebooks_parameters(tmp_path, sample_dir, monkeypatch):
+    """build_report passes exactly the notebook's parameters (papermill.inspect_notebook), and no key path."""
+    import papermill as pm
+
+    from toolkit.report import build
+
+    declared = set(pm.inspect_notebook(str(build.report_notebook())))
+    seen = {}
+
+    def fake_execute(source, executed, parameters, **kwargs):
+        seen.update(parameters)
+        raise ToolkitError("stop here")
+
+    monkeypatch.setattr(pm, "execute_notebook", fake_execute)
+    with pytest.raises(ToolkitError, match="stop here"):
+        build_report(sample_dir / "survey_export.csv", sample_dir / "codebook.yml", tmp_path / "out",
+                     key_file=tmp_path / "k" / "pseudonym.key", progress=False, pdf=False)
+    assert set(seen) == declared
+    assert "key_file" not in declared and not any("pseudonym.key" in str(v) for v in seen.values())

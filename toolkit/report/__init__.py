@@ -1,5 +1,9 @@
 """The leadership report: suppressed tables for leaders, and the build of the HTML page."""
 
+from .assemble import ReportInputs, assemble
+from .disclosure import PagePlan, plan_page
+from .page import owner_alt, page_setup, profiles_alt, profiles_intro, protection_note, what_changes_alt
+
 from .saved import how_chosen, saved_solution
 from .build import ReportResult, build_report, provenance, render_html, report_notebook
 from .tables import (
@@ -16,11 +20,29 @@ from .tables import (
     transitions_overview,
     assumptions_table,
     answer_box,
+    hidden_footnote,
+    owner_overview,
+    owner_projection_overview,
+    plot_what_changes,
     figure,
     plain_assumption_labels,
 )
 
 __all__ = [
+    "ReportInputs",
+    "assemble",
+    "PagePlan",
+    "plan_page",
+    "hidden_footnote",
+    "page_setup",
+    "profiles_intro",
+    "profiles_alt",
+    "owner_alt",
+    "what_changes_alt",
+    "protection_note",
+    "owner_overview",
+    "owner_projection_overview",
+    "plot_what_changes",
     "saved_solution",
     "how_chosen",
     "ReportResult",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import html
@@ -14,10 +15,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Sequence
 
-import numpy as np
 
 from .._atomic import atomic_output_dir
-from ..config import DEFAULT_SEED, MIN_CELL, PACKAGE_DATA, PROJECT_ROOT, default_key_file
+from ..config import DEFAULT_SEED, KEY_FILE_ENV, MIN_CELL, PACKAGE_DATA, PROJECT_ROOT, default_key_file
+from .._validation import check_k_range, check_min_cell, check_models
 from ..errors import ToolkitError, user_error
 
 
@@ -155,7 +156,8 @@ _TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
     .jp-Cell, .jp-OutputArea-output, .jp-RenderedHTMLCommon { padding: 0 !important; margin: 0 !important; }
     .jp-Cell-outputWrapper, .jp-OutputArea-child { margin: 0.15rem 0 !important; }
     table { width: 100% !important; max-width: 100% !important; table-layout: auto; font-size: 8.5pt !important; }
-    td, th { overflow-wrap: break-word; word-break: normal; padding: 0.1rem 0.35rem !important; }
+    td, th { overflow-wrap: normal; word-break: normal; hyphens: auto; padding: 0.1rem 0.35rem !important; }
+    td:last-child { overflow-wrap: anywhere; }  /* a long source or web address wraps; words elsewhere stay whole */
     tr, img, section#answer, li { break-inside: avoid; }
     img { max-width: 100% !important; height: auto !important; max-height: 120mm; }
     h2, h3, h4 { break-after: avoid; }
@@ -357,17 +359,6 @@ def report_notebook() -> Path:
     )
 
 
-def _k_range(k) -> list[int]:
-    ks = [int(k)] if isinstance(k, (int, np.integer)) else [int(x) for x in k]
-    if not ks or min(ks) < 1:
-        raise user_error("the numbers of profiles must be whole numbers of 1 or more", value=str(ks),
-                         fix="give a range such as 1-6")
-    if ks != list(range(ks[0], ks[-1] + 1)):
-        raise user_error("the numbers of profiles must be a range without gaps", value=str(ks),
-                         fix="give a range such as 1-6")
-    return ks
-
-
 def _existing(path, what: str, option: str) -> Path:
     p = Path(path).expanduser()
     if not p.is_file():
@@ -387,15 +378,45 @@ def _without_local_paths(nb, parameters: dict, source: Path, executed: Path):
 
     replace = {str(source): source.name, str(executed): executed.name}
     for name, value in parameters.items():
-        if name == "key_file":
-            replace[str(value)] = "(the pseudonym key file)"
-        elif name.endswith("_path") and value:
+        if name.endswith("_path") and value:
             replace[str(value)] = Path(value).name
     # Longest first, so that a folder never replaces part of a longer path before it is seen.
     text = nbformat.writes(nb)
     for old in sorted(replace, key=len, reverse=True):
         text = text.replace(json.dumps(old)[1:-1], json.dumps(replace[old])[1:-1])
     return nbformat.reads(text, as_version=4)
+
+
+@contextlib.contextmanager
+def _environment(values: dict):
+    """Set environment variables for the duration of a block (the report kernel inherits them)."""
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _pin_cell_ids(nb) -> None:
+    """Give papermill's injected parameters cell a fixed id (papermill draws a random one), so
+    that the same inputs give a byte-identical notebook and page."""
+    for cell in nb.cells:
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
+
+
+def _check_figures(nb) -> None:
+    """Refuse a report in which a figure cell drew nothing (a figure lost to a kernel setting)."""
+    for n, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and "report.figure(" in cell.source:
+            if not any("image/png" in o.get("data", {}) for o in cell.get("outputs", [])):
+                raise ToolkitError(f"the report's figure in cell {n} came out empty, so the page would miss a figure; "
+                                   "check that matplotlib is installed and run again (MPLBACKEND need not be set).")
 
 
 def build_report(
@@ -435,7 +456,7 @@ def build_report(
     models : sequence of int, default=(1, 2, 3, 6)
         tidyLPA model numbers to compare.
     k : iterable of int, default=range(1, 7)
-        Numbers of profiles to compare (a range without gaps).
+        Numbers of profiles to compare (any whole numbers of 1 or more, as for ``toolkit profiles``).
     seed : int, default=2024
     wave2 : path, optional
         A later wave of the same survey (profile changes between waves).
@@ -480,13 +501,9 @@ def build_report(
                              fix="give the --out folder of toolkit profiles to --profiles")
         profiles_model = _existing(profiles_dir / "model.json", "saved profile model", "--profiles")
         _existing(profiles_dir / "assignments.csv", "saved profile assignments", "--profiles")
-    if not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
-        raise user_error("the minimum cell size must be a whole number of 1 or more", value=min_cell,
-                         fix="use --min-cell 10 unless your school's rule says otherwise")
-    ks = _k_range(k)
-    models = [int(m) for m in ([models] if isinstance(models, (int, np.integer)) else models)]
-    if not models or any(m not in (1, 2, 3, 4, 5, 6) for m in models):
-        raise user_error("models are tidyLPA's numbers 1 to 6", value=str(models), fix="for example --models 1,2,3,6")
+    min_cell = check_min_cell(min_cell)
+    ks = check_k_range(k, name="k")
+    models = check_models(models)
     key_path = Path(key_file).expanduser().resolve() if key_file else default_key_file()
     if Path(out_dir).resolve() in key_path.resolve().parents:
         raise user_error("the key file is inside the output folder, where it would be shared with the report",
@@ -497,11 +514,9 @@ def build_report(
         "wave2_path": str(wave2) if wave2 else "",
         "workload_path": str(workload) if workload else "",
         "profiles_path": str(profiles_model.parent) if profiles_model else "",
-        "key_file": str(key_path),
         "min_cell": int(min_cell),
         "models": models,
-        "k_min": ks[0],
-        "k_max": ks[-1],
+        "n_profiles": ks,
         "n_starts": int(n_starts or 0),
         "seed": int(seed),
     }
@@ -510,17 +525,22 @@ def build_report(
     with atomic_output_dir(out_dir, protect=protect) as tmp:
         executed = tmp / "report.ipynb"
         try:
-            pm.execute_notebook(
-                str(source), str(executed), parameters=parameters, cwd=str(tmp),
-                progress_bar=progress, kernel_name="python3", log_output=False,
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no kernel start-up chatter in the terminal
-            )
+            # The key's path reaches the kernel through the environment, never the notebook: no
+            # parameter, injected cell or metadata of the kept notebook can name where it lives.
+            with _environment({KEY_FILE_ENV: str(key_path), "MPLBACKEND": "agg"}):
+                pm.execute_notebook(
+                    str(source), str(executed), parameters=parameters, cwd=str(tmp),
+                    progress_bar=progress, kernel_name="python3", log_output=False,
+                    extra_arguments=["--IPKernelApp.log_level=ERROR"],  # no kernel start-up chatter in the terminal
+                )
         except PapermillExecutionError as exc:
             if exc.ename == "ToolkitError":
                 raise ToolkitError(exc.evalue) from None
             raise
         nb = _without_local_paths(nbformat.read(executed, as_version=4), parameters, source, executed)
-        shown = {k: v for k, v in parameters.items() if k not in ("key_file",) and not k.endswith("_path")}
+        _pin_cell_ids(nb)
+        _check_figures(nb)
+        shown = {k: v for k, v in parameters.items() if not k.endswith("_path")}
         prov = provenance({"export": export, "codebook": codebook, "wave2": wave2, "workload": workload,
                            "profiles": profiles_model},
                           shown, seed=seed, date=date)

@@ -43,7 +43,7 @@ def saved_solution(profiles_dir, scores: pd.DataFrame, codebook):
         edited files): then the report would not describe the plans' profiles.
     """
     from ..profiles.persist import load_model
-    from ..profiles.results import ProfileSolution
+    from ..profiles import ProfileSolution
 
     folder = Path(profiles_dir)
     if not folder.is_dir():
