@@ -209,8 +209,6 @@ def test_cli_module_level_imports_are_click_and_foundations_only():
     assert set(top) <= {"__future__", "sys", "pathlib", "click", "..", ".._validation", "..config", "..errors"}, top
 
 
-@pytest.mark.xfail(strict=True, reason="toolkit/__init__.py imports every stage (pandas, matplotlib) at import time; "
-                                       "make its exports lazy (PEP 562 __getattr__) and this passes")
 def test_toolkit_help_does_not_import_pandas_or_matplotlib():
     code = ("import sys; from toolkit.cli import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"

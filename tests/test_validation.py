@@ -275,7 +275,6 @@ def _report_args(tmp_path):
     return SAMPLE_DIR / "survey_export.csv", SAMPLE_DIR / "codebook.yml", tmp_path / "report"
 
 
-@pytest.mark.xfail(strict=True, reason=_NOT_WIRED + ": build_report's _k_range refuses lists with gaps such as [2, 3, 5]")
 def test_build_report_accepts_a_k_list_with_gaps(tmp_path):
     from toolkit import build_report
 
@@ -284,7 +283,6 @@ def test_build_report_accepts_a_k_list_with_gaps(tmp_path):
         build_report(*_report_args(tmp_path), k=[2, 3, 5], models=[9], progress=False)
 
 
-@pytest.mark.xfail(strict=True, reason=_NOT_WIRED + ": build_report turns k=[1, 2.5] into [1, 2] silently")
 def test_build_report_refuses_a_non_integer_k(tmp_path):
     from toolkit import build_report
 
@@ -292,7 +290,6 @@ def test_build_report_refuses_a_non_integer_k(tmp_path):
         build_report(*_report_args(tmp_path), k=[1, 2.5], models=[9], progress=False)
 
 
-@pytest.mark.xfail(strict=True, reason=_NOT_WIRED + ": build_report accepts min_cell=True (bool is an int)")
 def test_build_report_refuses_a_bool_min_cell(tmp_path):
     from toolkit import build_report
 

@@ -2,64 +2,87 @@
 
 The pipeline, one sub-package per stage (see docs/interfaces.md): ``io`` reads an export with
 its ``codebook``; then ``privacy`` -> ``scoring`` -> ``profiles`` -> ``plans`` -> ``scaling`` ->
-``report``, and ``cli`` holds every command's file handling. Everything a notebook or a script needs is importable from here.
+``report``, and ``cli`` holds every command's file handling. Everything a notebook or a script
+needs is importable from here; the names are loaded on first use (PEP 562), so that
+``import toolkit`` and ``toolkit --help`` stay fast and load no stage.
 """
 
+from __future__ import annotations
+
+import importlib
 from importlib.metadata import PackageNotFoundError, version as _version
 
-from .codebook import Codebook, Construct, Item, ResponseScale, load_codebook, parse_codebook
-from .codebook_draft import CodebookDraft, draft_codebook
-from .errors import ToolkitError
-from .io import RawExport, item_answers, read_export, write_deidentified
-from .sample import SampleSurvey, generate_sample, write_sample
-from .scrub import scrub_text
-from .suppression import suppress, suppress_labels
-from .privacy import Deidentified, Disclosure, deidentify, load_or_create_key, pseudonymize
-from .scoring import (
-    ReliabilityWarning,
-    item_statistics,
-    plot_item_distributions,
-    plot_scale_scores,
-    reliability,
-    reliability_warnings,
-    score_scales,
-)
-from .profiles import (
-    DegenerateSolutionWarning,
-    LatentProfileModel,
-    ProfileResults,
-    ProfileSolution,
-    Recommendation,
-    ReplicationWarning,
-    align_profiles,
-    assign_profiles,
-    fit_clusters,
-    fit_profiles,
-    information_criteria,
-    load_model,
-    plot_certainty,
-    plot_fit_indices,
-    plot_profile_means,
-    profile_stability,
-    relative_entropy,
-    save_model,
-)
-from .plans import (
-    GoalImport,
-    PlanCosts,
-    PlanSet,
-    ProfileTemplate,
-    StudentPlan,
-    Strategy,
-    StrategyLibrary,
-    draft_plans,
-    import_goals,
-    load_strategy_library,
-    plot_student,
-    plot_template,
-)
-from .scaling import Assumption, ScalingStudy, Workload, load_workload, scaling_study
-from .report import ReportResult, build_report
+#: Public name -> the module that defines it (relative to the package).
+_EXPORTS = {
+    "Codebook": "codebook",
+    "Construct": "codebook",
+    "Item": "codebook",
+    "ResponseScale": "codebook",
+    "load_codebook": "codebook",
+    "parse_codebook": "codebook",
+    "CodebookDraft": "codebook_draft",
+    "draft_codebook": "codebook_draft",
+    "ToolkitError": "errors",
+    "RawExport": "io",
+    "item_answers": "io",
+    "read_export": "io",
+    "write_deidentified": "io",
+    "SampleSurvey": "sample",
+    "generate_sample": "sample",
+    "write_sample": "sample",
+    "scrub_text": "scrub",
+    "suppress": "suppression",
+    "suppress_labels": "suppression",
+    "Deidentified": "privacy",
+    "Disclosure": "privacy",
+    "deidentify": "privacy",
+    "load_or_create_key": "privacy",
+    "pseudonymize": "privacy",
+    "ReliabilityWarning": "scoring",
+    "item_statistics": "scoring",
+    "plot_item_distributions": "scoring",
+    "plot_scale_scores": "scoring",
+    "reliability": "scoring",
+    "reliability_warnings": "scoring",
+    "score_scales": "scoring",
+    "DegenerateSolutionWarning": "profiles",
+    "LatentProfileModel": "profiles",
+    "ProfileResults": "profiles",
+    "ProfileSolution": "profiles",
+    "Recommendation": "profiles",
+    "ReplicationWarning": "profiles",
+    "align_profiles": "profiles",
+    "assign_profiles": "profiles",
+    "fit_clusters": "profiles",
+    "fit_profiles": "profiles",
+    "information_criteria": "profiles",
+    "load_model": "profiles",
+    "plot_certainty": "profiles",
+    "plot_fit_indices": "profiles",
+    "plot_profile_means": "profiles",
+    "profile_stability": "profiles",
+    "relative_entropy": "profiles",
+    "save_model": "profiles",
+    "GoalImport": "plans",
+    "PlanCosts": "plans",
+    "PlanSet": "plans",
+    "ProfileTemplate": "plans",
+    "StudentPlan": "plans",
+    "Strategy": "plans",
+    "StrategyLibrary": "plans",
+    "draft_plans": "plans",
+    "import_goals": "plans",
+    "load_strategy_library": "plans",
+    "plot_student": "plans",
+    "plot_template": "plans",
+    "Assumption": "scaling",
+    "ScalingStudy": "scaling",
+    "Workload": "scaling",
+    "load_workload": "scaling",
+    "scaling_study": "scaling",
+    "ReportResult": "report",
+    "build_report": "report",
+}
 
 try:
     __version__ = _version("learning-profiles-toolkit")
@@ -148,3 +171,17 @@ __all__ = [
     "plot_fit_indices",
     "plot_certainty",
 ]
+
+
+def __getattr__(name: str):
+    """Import a public name on first use (PEP 562) and keep it on the package."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_EXPORTS))
