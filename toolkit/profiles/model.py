@@ -8,7 +8,6 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
-from sklearn.cluster import kmeans_plusplus
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
@@ -553,7 +552,7 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
             kpp = K > 1 and _is_kpp(s)
             if kpp:
                 seed = int(rng.randint(np.iinfo(np.int32).max))
-                centers, _ = kmeans_plusplus(Xf, K, sample_weight=w, random_state=seed)
+                centers = _kmeans_plusplus(Xf, K, w, np.random.RandomState(seed))
                 dist = ((Xf[:, None, :] - centers[None]) ** 2).sum(-1)
                 lab = dist.argmin(1)
                 if np.bincount(lab, minlength=K).min() == 0:
@@ -840,6 +839,35 @@ def _variable_partitions(Xc, scale, w, K, n_iter=50):
         full[obs] = lab
         out.append(full)
     return out
+
+
+def _kmeans_plusplus(X, K, w, rs):
+    """K centres by greedy k-means++ (Arthur and Vassilvitskii 2007), as scikit-learn seeds.
+
+    The algorithm and the random draws of ``sklearn.cluster.kmeans_plusplus`` (first centre
+    drawn by weight, then ``2 + int(log K)`` candidates drawn by weighted squared distance, the
+    one lowering the potential most kept), without its per-call input validation, which took
+    40% of the grid's time on 145-row data (1,000 calls per grid). Distances are computed as
+    ``sum((x - c)^2)`` rather than scikit-learn's expanded form.
+    """
+    n, d = X.shape
+    trials = 2 + int(np.log(K))
+    centers = np.empty((K, d))
+    first = rs.choice(n, p=w / w.sum())
+    centers[0] = X[first]
+    closest = ((X - X[first]) ** 2).sum(1)
+    pot = closest @ w
+    for c in range(1, K):
+        draws = rs.uniform(size=trials) * pot
+        cand = np.searchsorted(np.cumsum(w * closest), draws)
+        np.clip(cand, None, n - 1, out=cand)
+        dist = ((X[None, :, :] - X[cand][:, None, :]) ** 2).sum(-1)
+        np.minimum(closest, dist, out=dist)
+        pots = dist @ w
+        best = int(np.argmin(pots))
+        pot, closest = pots[best], dist[best]
+        centers[c] = X[cand[best]]
+    return centers
 
 
 def _is_kpp(s):
