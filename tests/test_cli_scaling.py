@@ -13,7 +13,7 @@ from test_scaling import sample_scores
 
 CODEBOOK = SAMPLE_DIR / "codebook.yml"
 TABLES = ("costs", "fidelity", "tradeoff", "projection", "transfer", "transitions", "sensitivity", "workload")
-FIGURES = ("costs", "tradeoff", "projection", "sensitivity")
+FIGURES = ("owner", "costs", "tradeoff", "projection", "sensitivity")
 
 
 @pytest.fixture(scope="module")
@@ -52,14 +52,16 @@ def test_scaling_writes_every_table_figure_and_the_statements(result):
         png = (out / f"{name}.png").read_bytes()
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
     text = (out / "statements.md").read_text(encoding="utf-8")
-    assert "At 1,500 students in all, profile plans (K=4)" in text
+    assert "For the 240 students surveyed, with advisors of about 19 students" in text and "(K=4)" in text
+    assert "At 1,500 students (a school)" in text
     assert "Between the waves" in text
+    assert "per teacher" not in text.lower()
     assert "Scaling study (K=4)" in r.output
 
 
 def test_scaling_uses_the_k_of_the_profiles_folder(result):
     _, out = result
-    assert set(pd.read_csv(out / "transfer.csv")["grouping"]) == {"Section", "Grade"}  # the default groups
+    assert set(pd.read_csv(out / "transfer.csv")["grouping"]) <= {"Section", "Grade", "Gender"}
     costs = pd.read_csv(out / "costs.csv").set_index("way")
     assert costs.loc["templated", "n_profiles"] == 4
     transitions = pd.read_csv(out / "transitions.csv", dtype=str)
@@ -169,7 +171,7 @@ def test_without_a_codebook_the_command_says_how_it_read_the_scores(tmp_path, wo
 # ------------------------------------------------------------------ the owner model (issue 13)
 def _quick(work, out, *extra):
     return run("scaling", "--responses", work / "scores", "--profiles", work / "profiles", "--codebook", CODEBOOK,
-               "--out", out, "--seed", 5, "--group", "none", *extra)
+               "--out", out, "--seed", 5, "--group", "Grade", *extra)
 
 
 def test_scaling_writes_the_answer_and_the_owner_tables(result):
@@ -233,8 +235,40 @@ def test_reliability_beside_the_scores_gives_the_benefit_measure(tmp_path, work)
     cb, _, _ = sample_scores()
     pd.DataFrame({"construct": list(cb.construct_keys), "alpha": 0.8}).to_csv(folder / "reliability.csv", index=False)
     r = run("scaling", "--responses", folder, "--profiles", work / "profiles", "--codebook", CODEBOOK,
-            "--out", tmp_path / "o", "--seed", 5, "--group", "none")
+            "--out", tmp_path / "o", "--seed", 5, "--group", "Grade")
     assert r.exit_code == 0, r.output
     owner = pd.read_csv(tmp_path / "o" / "owner.csv").set_index("way")
     assert owner["benefit_recall"].between(0, 1).all() and owner.loc["individual", "benefit_recall"] < 1
     assert "true top two needs" in (tmp_path / "o" / "answer.md").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------- groups, scopes and waves (issues 13, 16, 17)
+def test_run_scaling_without_groups_uses_the_codebooks_group_columns(tmp_path, work):
+    from toolkit.cli.scaling import run_scaling
+
+    cb, _, _ = sample_scores()
+    run_scaling(work / "scores", work / "profiles", tmp_path / "o", codebook_path=CODEBOOK, seed=5, groups=None)
+    assert list(pd.read_csv(tmp_path / "o" / "transfer.csv")["grouping"].unique()) == list(cb.group_columns)
+
+
+def test_a_group_column_the_scores_lack_exits_2_naming_it(tmp_path, work):
+    r = run("scaling", "--responses", work / "scores", "--profiles", work / "profiles", "--codebook", CODEBOOK,
+            "--out", tmp_path / "o", "--group", "Campus")
+    assert r.exit_code == 2 and "column 'Campus'" in r.output and "no such group column" in r.output
+    assert "Traceback" not in r.output and not (tmp_path / "o").exists()
+
+
+def test_district_scope_reaches_every_table(tmp_path, work):
+    r = _quick(work, tmp_path / "d", "--template-scope", "district")
+    assert r.exit_code == 0, r.output
+    for name in ("owner", "costs", "tradeoff", "projection", "sensitivity"):
+        assert pd.read_csv(tmp_path / "d" / f"{name}.csv")["template_scope"].eq("district").all(), name
+
+
+def test_a_wave_two_with_another_key_exits_2_with_the_counts(tmp_path, work):
+    cb, _, s2 = sample_scores()
+    s2.index = "other-" + s2.index.astype(str)
+    s2.to_csv(tmp_path / "wave2.csv")
+    r = _quick(work, tmp_path / "w", "--wave2", tmp_path / "wave2.csv")
+    assert r.exit_code == 2 and "only 0 of 228 wave-2 students" in r.output and "--key" in r.output
+    assert not (tmp_path / "w").exists()

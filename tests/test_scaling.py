@@ -137,14 +137,19 @@ def test_fidelity_grows_with_the_number_of_profiles(study):
 def test_hybrid_is_at_least_as_faithful_as_templated_and_costs_more(study):
     f = study.fidelity.pivot(index="n_profiles", columns="way", values="fidelity")
     assert (f["hybrid"] >= f["templated"] - 1e-12).all()
-    t = study.tradeoff.pivot(index="n_profiles", columns="way", values="hours_per_term")
+    t = study.tradeoff.pivot(index="n_profiles", columns="way", values="hours_per_week_p50")
     assert (t["hybrid"] >= t["templated"] - 1e-9).all()
+    # the co-written way is in the trade-off too, and costs the owner less than the templated one
+    assert (t["cowritten"] < t["templated"]).all()
 
 
-def test_one_profile_has_no_template_focus_and_flags_nobody(study):
+def test_one_profile_has_no_template_focus_and_flags_only_atypical_students(study):
     one = study.fidelity[(study.fidelity["n_profiles"] == 1) & (study.fidelity["way"] == "templated")].iloc[0]
     assert one["coverage_template"] == 0.0  # K=1: every mean need is 0, no focus area
-    assert one["flagged_share"] == 0.0
+    # Certainty is 1 for everyone, so only the plans' second flag (a need over 2 SD from the mean) is left.
+    cb, s1, _ = sample_scores()
+    needs = need_scores(s1, cb)
+    assert one["flagged_share"] == pytest.approx((needs.abs().max(axis=1) > 2.0).mean())
 
 
 # ---------------------------------------------------------------------------------- trade-off
@@ -160,44 +165,97 @@ def test_find_knee_is_the_point_farthest_above_the_chord():
     assert find_knee([0, 1, 2, 3, 4], [0.0, 0.6, 0.855, 0.9, 1.0], margin=0.0) == 2
 
 
-def test_tradeoff_marks_one_knee_per_way_and_explains_it(study):
+def test_tradeoff_marks_a_knee_only_where_there_is_one(study):
     t = study.tradeoff
     for way, grp in t.groupby("way"):
         assert grp["knee"].sum() == (0 if study.knee[way] is None else 1)
         assert list(grp["n_profiles"]) == list(range(1, 9))
-    # On the sample the hybrid's farthest point above the chord (K=4) has lower fidelity than K=3,
-    # so it is no knee (issue 13); the templated curve has one, and the chosen K defaults to it.
-    assert study.knee["hybrid"] is None
-    assert study.knee["templated"] is not None
-    text = next(s for s in study.statements if s.startswith("The knee"))
-    assert f"K={study.knee['templated']}" in text and "Kneedle" in text and "more than its neighbours" in text
+    assert set(t["way"]) == {"templated", "hybrid", "cowritten"}
+    if all(v is None for v in study.knee.values()):
+        assert any(s.startswith("There is no clear knee") for s in study.statements)
+    else:
+        way = next(w for w in ("hybrid", "templated", "cowritten") if study.knee[w] is not None)
+        text = next(s for s in study.statements if s.startswith("The knee"))
+        assert f"K={study.knee[way]}" in text and "Kneedle" in text and "minutes a week for one advisor" in text
 
 
-def test_tradeoff_hours_come_from_the_workload(study):
-    w = load_workload()
-    row = study.tradeoff[(study.tradeoff["way"] == "templated") & (study.tradeoff["n_profiles"] == 3)].iloc[0]
-    n, f = 240, row["flagged_share"]
-    v = w.values
-    minutes = (3 * 2 * v["template_minutes"] + n * v["personalise_minutes"] + f * n * v["conversation_minutes"]
-               + n * v["checkins_per_term"] * v["checkin_minutes"])
-    assert row["hours_per_term"] == pytest.approx(minutes / 60)
+def test_tradeoff_at_the_chosen_k_is_the_costs_table(study):
+    # One cost model and one denominator: the trade-off's row at K is the costs' row for the same way.
+    t = study.tradeoff[study.tradeoff["n_profiles"] == study.k].set_index("way")
+    c = study.costs.set_index("way")
+    for way in ("templated", "hybrid", "cowritten"):
+        for col in ("hours_per_week_p05", "hours_per_week_p50", "hours_per_week_p95", "hours_per_week_mode"):
+            assert t.loc[way, col] == pytest.approx(c.loc[way, col]), (way, col)
+
+
+def test_costs_are_one_owners_week_recomputed_from_the_workload(study):
+    from toolkit.scaling.owners import owner_year_minutes
+
+    v = dict(load_workload().values)
+    s = study.owner_settings
+    v["students_per_owner"] = s["students_per_owner"]
+    v["transition_rate"] = 79 / 228  # measured between the waves on the sample at K=4
+    c = study.costs.set_index("way")
+    weeks = v["cycles_per_year"] * v["weeks_per_term"]
+    for way in ("individual", "templated", "hybrid", "cowritten"):
+        m = owner_year_minutes(v, way=way, k=study.k, mix=s["mix"], caseload=18.6, scope="school")
+        assert c.loc[way, "hours_per_week_mode"] == pytest.approx(float(m["out_of_class"]) / 60 / weeks)
+    # the group's owners in fractional FTE, never rounded up
+    assert np.allclose(c["n_owners"], 240 / 18.6)
+    assert (c["n_students"] == 240).all()
+    # medians with 90% intervals, and the owner table is the same
+    assert (c["hours_per_week_p05"] < c["hours_per_week_p50"]).all() and (c["hours_per_week_p50"] < c["hours_per_week_p95"]).all()
+    o = study.owner.set_index("way")
+    assert np.allclose(o["hours_per_week_p50"], c.loc[o.index, "hours_per_week_p50"])
+
+
+def test_flagged_share_is_what_the_plans_flag(study):
+    # 17 of the sample's 240 students are flagged by the plans (certainty < 0.7 or a need 2 SD off).
+    from toolkit.plans.drafting import draft_plans
+    from toolkit.scaling.study import fit_lpa
+
+    c = study.costs.set_index("way")
+    f = study.fidelity.set_index(["n_profiles", "way"]).loc[(study.k, "templated")]
+    assert c.loc["templated", "flagged_share"] == pytest.approx(f["flagged_share"])
+    assert study.owner_settings["mix"]["flagged"] == pytest.approx(f["flagged_share"])
+    cb, s1, _ = sample_scores()
+    sol = fit_lpa(s1[list(cb.construct_keys)], 4, random_state=0)
+    plans = draft_plans(s1, sol, cb)
+    assert plan_fidelity(need_scores(s1, cb), sol.assignments).set_index("way").loc["hybrid", "n_flagged"] == sum(
+        p.flagged for p in plans.plans)
 
 
 # --------------------------------------------------------------------------------- projection
-def test_projection_hours_grow_with_students(study):
+def test_projection_is_one_owners_week_from_the_surveyed_group_up(study):
     p = study.projection
-    assert sorted(p["n_students"].unique()) == [30, 150, 1500, 20000]
-    for way in ("individual", "templated", "hybrid"):
+    assert sorted(p["n_students"].unique()) == [240, 1500, 20000]
+    assert set(p["way"]) == {"individual", "templated", "hybrid", "cowritten"}
+    for way in ("individual", "templated", "hybrid", "cowritten"):
         h = p[p["way"] == way].sort_values("n_students")
-        assert h["hours_per_term"].is_monotonic_increasing
-        assert h["hours_per_term_p95"].is_monotonic_increasing
-    assert (p.loc[p["way"] == "none", "hours_per_term"] == 0).all()
-    assert (p["n_teachers"] == np.ceil(p["n_students"] / 150)).all()
+        assert h["hours_per_year_in_all_p50"].is_monotonic_increasing
+        assert np.allclose(h["n_owners"], h["n_students"] / 18.6)
+    # the surveyed group's row is the costs table
+    row = p[(p["n_students"] == 240)].set_index("way")
+    c = study.costs.set_index("way")
+    assert np.allclose(row.loc[c.index, "hours_per_week_p50"], c["hours_per_week_p50"])
+    assert np.allclose(row.loc[c.index, "hours_per_year_in_all_p50"], c["hours_per_year_in_all_p50"])
+
+
+def test_a_small_class_is_not_projected_to_a_district():
+    from toolkit.scaling.projection import projection_sizes
+
+    cb, s1, _ = sample_scores()
+    st = scaling_study(s1.iloc[:59], codebook=cb, k_range=range(1, 3), groups=(), fit=gmm_fit, n_draws=50,
+                       random_state=0)
+    assert sorted(st.projection["n_students"].unique()) == [59, 1500]
+    assert any("20,000" in n and "100 times" in n for n in st.notes)
+    assert any("No projection beyond" in s for s in st.statements)
+    assert projection_sizes(30, 1500, sizes=(30, 150, 20000))[0] == [30, 150]
 
 
 def test_monte_carlo_bands_are_ordered_and_bracket_the_median(study):
-    p = study.projection[study.projection["way"] != "none"]
-    for m in ("hours_per_term", "hours_per_week_per_teacher", "share_of_planning"):
+    p = study.projection
+    for m in ("hours_per_week", "hours_per_year_in_all"):
         assert (p[f"{m}_p05"] < p[f"{m}_p50"]).all() and (p[f"{m}_p50"] < p[f"{m}_p95"]).all()
 
 
@@ -208,65 +266,72 @@ def test_monte_carlo_is_seeded_and_reproducible():
     b = scaling_study(s1, random_state=3, **kw)
     c = scaling_study(s1, random_state=4, **kw)
     pd.testing.assert_frame_equal(a.projection, b.projection)
+    pd.testing.assert_frame_equal(a.costs, b.costs)
     pd.testing.assert_frame_equal(a.fidelity, b.fidelity)
     assert a.statements == b.statements
-    assert not np.allclose(a.projection["hours_per_term_p95"], c.projection["hours_per_term_p95"])
+    assert not np.allclose(a.projection["hours_per_week_p95"], c.projection["hours_per_week_p95"])
 
 
-def test_break_even_statements_quote_the_computed_numbers(study):
-    p = study.projection.set_index(["n_students", "way"])
-    s = next(x for x in study.statements if x.startswith("At 1,500 students"))
-    m = re.match(r"At 1,500 students in all, profile plans \(K=(\d+)\) take a median of ([\d,]+) hours a term .*? "
-                 r"against ([\d,]+) for individual plans .*?keeping (\d+)% of fidelity", s)
-    assert m, s
-    k, x, y, z = int(m[1]), *(int(g.replace(",", "")) for g in m.groups()[1:])
-    assert k == study.k
-    assert x == round(p.loc[(1500, "templated"), "hours_per_term_p50"])  # the median, not the mode
-    assert y == round(p.loc[(1500, "individual"), "hours_per_term_p50"])
-    assert f"{p.loc[(1500, 'templated'), 'hours_per_term']:,.0f} at the mode" in s
-    assert "per teacher" not in s.lower()  # one denominator: the owner's time is in the answer
-    assert z == round(100 * p.loc[(1500, "templated"), "fidelity"])
-    assert [x for x in study.statements if x.startswith("At ")] and len([x for x in study.statements if x.startswith("At ")]) == 4
-
-
-def test_break_even_students_per_teacher_is_computed(study):
-    s = next(x for x in study.statements if x.startswith("Profile plans cost less"))
-    w = load_workload().values
-    f = float(study.costs.set_index("way").loc["templated", "flagged_share"])
-    saving = w["individual_plan_minutes"] - w["personalise_minutes"] - f * w["conversation_minutes"]
-    assert f"more than {int(study.k * w['template_minutes'] // saving)} students" in s
-
-
-def test_templates_shared_per_school_cost_less_at_scale():
-    cb, s1, _ = sample_scores()
-    kw = dict(codebook=cb, k_range=range(1, 4), groups=(), n_draws=100, random_state=0)
-    teacher = scaling_study(s1, template_scope="teacher", **kw).projection.set_index(["n_students", "way"])
-    school = scaling_study(s1, template_scope="school", **kw).projection.set_index(["n_students", "way"])
-    assert school.loc[(20000, "templated"), "hours_per_term"] < teacher.loc[(20000, "templated"), "hours_per_term"]
-    assert school.loc[(20000, "individual"), "hours_per_term"] == teacher.loc[(20000, "individual"), "hours_per_term"]
-
-
-def test_costs_table_is_the_data_size_at_the_chosen_k(study):
+def test_statements_quote_one_owners_median_interval_and_mode(study):
     c = study.costs.set_index("way")
-    assert (c["n_students"] == 240).all()
-    assert c.loc["templated", "n_profiles"] == study.k
-    assert c.loc["individual", "hours_per_term"] == pytest.approx(240 * (60 + 12) / 60)
+    best = study.owner_settings["best_way"]
+    s = next(x for x in study.statements if x.startswith("For the 240 students surveyed"))
+    b, i = c.loc[best], c.loc["individual"]
+    m = re.search(r"take one advisor a median of (\d+) minutes a week outside lessons \(90% interval (\d+)-(\d+); "
+                  r"(\d+) at the mode\), against (\d+)", s)
+    assert m, s
+    got = [int(g) for g in m.groups()]
+    assert got == [round(60 * b["hours_per_week_p50"]), round(60 * b["hours_per_week_p05"]),
+                   round(60 * b["hours_per_week_p95"]), round(60 * b["hours_per_week_mode"]),
+                   round(60 * i["hours_per_week_p50"])]
+    assert "co-written" in s and "per teacher" not in " ".join(study.statements).lower()
+    # every size's sentence speaks of one advisor's time a week
+    assert all("minutes a week" in x for x in study.statements if x.startswith("At "))
+
+
+def test_break_even_caseload_is_computed_from_the_owner_model(study):
+    from toolkit.scaling.projection import breakeven_caseload
+
+    s = study.owner_settings
+    wl = load_workload().with_values(students_per_owner=s["students_per_owner"], transition_rate=79 / 228)
+    be = breakeven_caseload(wl.values, way=s["best_way"], k=study.k, mix=s["mix"], scope="school")
+    assert 0 <= be["caseload"] < 19 and be["saving_per_student"] > 0
+    assert any("less time than fully individual plans" in x for x in study.statements)
+
+
+def test_district_scope_shares_templates_more_widely_than_the_school():
+    cb, s1, _ = sample_scores()
+    kw = dict(codebook=cb, k_range=range(1, 4), k=3, groups=(), n_draws=100, random_state=0)
+    owner = scaling_study(s1, template_scope="owner", **kw).costs.set_index("way")
+    school = scaling_study(s1, template_scope="school", **kw).costs.set_index("way")
+    district = scaling_study(s1, template_scope="district", **kw)
+    d = district.costs.set_index("way")
+    assert (district.costs["template_scope"] == "district").all()  # no fallback to the school
+    assert (district.projection["template_scope"] == "district").all()
+    assert d.loc["templated", "hours_per_week_mode"] < school.loc["templated", "hours_per_week_mode"]
+    assert school.loc["templated", "hours_per_week_mode"] < owner.loc["templated", "hours_per_week_mode"]
+    assert d.loc["individual", "hours_per_week_mode"] == pytest.approx(school.loc["individual", "hours_per_week_mode"])
 
 
 # ------------------------------------------------------------------------------- sensitivity
-def test_sensitivity_swings_every_assumption_and_sorts_by_swing(study):
+def test_sensitivity_is_for_the_surveyed_group_and_the_stated_caseload(study):
     s = study.sensitivity
-    w = load_workload()
+    assert (s["n_students"] == 240).all() and (s["students_per_owner"] == 18.6).all()
+    assert not set(s["assumption"]) & {"students_per_owner", "students_per_teacher", "students_per_counsellor"}
     for (way, metric), grp in s.groupby(["way", "metric"]):
-        assert set(grp["assumption"]) == set(w.assumptions)
         assert grp["swing"].is_monotonic_decreasing
-    hours = s[(s["way"] == "hybrid") & (s["metric"] == "hours_per_term")].set_index("assumption")
-    # Hours a term do not depend on the planning time or the length of the term.
-    assert hours.loc["weeks_per_term", "swing"] == 0
-    assert hours.loc["planning_minutes_per_week", "swing"] == 0
-    assert hours.loc["personalise_minutes", "at_high"] > hours.loc["personalise_minutes", "base"]
-    share = s[(s["way"] == "hybrid") & (s["metric"] == "share_of_planning")].set_index("assumption")
+    mins = s[(s["way"] == "templated") & (s["metric"] == "minutes_per_week")].set_index("assumption")
+    c = study.costs.set_index("way")
+    assert mins["base"].iloc[0] == pytest.approx(60 * c.loc["templated", "hours_per_week_mode"])
+    assert mins.loc["personalise_minutes", "at_high"] > mins.loc["personalise_minutes", "base"]
+    # the planning time moves the share of planning time, not the minutes
+    share = s[(s["way"] == "templated") & (s["metric"] == "share_of_planning")].set_index("assumption")
     assert share.loc["planning_minutes_per_week", "swing"] > 0
+    assert mins.loc["planning_minutes_per_week", "swing"] == 0
+    # a stated caseload gives the sensitivity for that caseload
+    cb, s1, _ = sample_scores()
+    st = scaling_study(s1, codebook=cb, k_range=[3], k=3, groups=(), n_draws=50, random_state=0, students_per_owner=25)
+    assert (st.sensitivity["students_per_owner"] == 25).all()
 
 
 # ---------------------------------------------------------------------------------- transfer
@@ -321,7 +386,10 @@ def test_small_groups_are_not_fitted_and_their_counts_hidden():
     row = st.transfer.set_index("group").loc["tiny"]
     assert row["n"] == "hidden"
     assert np.isnan(row["ari"]) and np.isnan(row["ll_transfer"])
-    assert any("tiny" in n for n in st.notes)
+    # The notes say a group was left out, without naming it or giving its size (issue 16).
+    assert any("1 group(s) with fewer than" in n for n in st.notes)
+    text = " ".join(st.notes + st.statements)
+    assert "tiny" not in text and "6 students" not in text
     big = st.transfer[st.transfer["group"] != "tiny"]
     assert big["ari"].notna().all()
 
@@ -366,8 +434,31 @@ def test_wave_transitions_on_the_sample_are_mostly_stable_and_suppressed(study):
 def test_wave_two_without_common_pseudonyms_is_a_clear_error():
     cb, s1, s2 = sample_scores()
     s2.index = "other-" + s2.index.astype(str)
-    with pytest.raises(ToolkitError, match="no pseudonym of the wave-2 scores is in wave 1.*same key file"):
+    with pytest.raises(ToolkitError, match=r"only 0 of 228 wave-2 students \(0%\) match.*different key files.*--key"):
         scaling_study(s1, wave2_scores=s2, codebook=cb, k_range=range(1, 3), groups=(), fit=gmm_fit, n_draws=10)
+
+
+def test_a_mostly_unmatched_wave_two_is_an_error_naming_the_counts():
+    # check_wave_link (toolkit.privacy): under half of wave 2 linked means another key file.
+    cb, s1, s2 = sample_scores()
+    ids = s2.index.astype(str).to_numpy().copy()
+    ids[:200] = ["new-" + x for x in ids[:200]]
+    s2.index = ids
+    with pytest.raises(ToolkitError, match=r"only 28 of 228 wave-2 students \(12%\).*deidentify on wave 2"):
+        scaling_study(s1, wave2_scores=s2, codebook=cb, k_range=range(1, 3), groups=(), fit=gmm_fit, n_draws=10)
+
+
+def test_a_partly_linked_wave_two_warns_and_says_so_in_a_share():
+    from toolkit.privacy import WaveLinkWarning
+
+    cb, s1, s2 = sample_scores()
+    ids = s2.index.astype(str).to_numpy().copy()
+    ids[:60] = ["new-" + x for x in ids[:60]]
+    s2.index = ids
+    with pytest.warns(WaveLinkWarning, match="168 of 228"):
+        st = scaling_study(s1, wave2_scores=s2, codebook=cb, k_range=range(1, 3), k=2, groups=(), fit=gmm_fit,
+                           n_draws=10, random_state=0)
+    assert any(n.startswith("waves: 74% of the wave-2 students are linked") for n in st.notes)
 
 
 # ------------------------------------------------------------------------------------- errors
@@ -474,18 +565,28 @@ def test_tornado_lists_the_largest_swing_first(study):
         study.plot_sensitivity(ax=ax)
         labels = [t.get_text() for t in ax.get_yticklabels()]
         s = study.sensitivity
-        top = s[(s["way"] == "hybrid") & (s["metric"] == "hours_per_term")].iloc[0]["assumption"]
+        way = study.owner_settings["best_way"]
+        top = s[(s["way"] == way) & (s["metric"] == "minutes_per_week")].iloc[0]["assumption"]
         assert labels[0].startswith(top)
     finally:
         plt.close(fig)
 
 
-def test_tradeoff_plot_marks_the_knee(study):
+def test_tradeoff_plot_marks_the_knee_when_there_is_one(study):
+    t = study.tradeoff.copy()
     fig, ax = plt.subplots()
     try:
         study.plot_tradeoff(ax=ax)
-        legend = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert any(t.startswith("knee") and f"K={study.knee['templated']}" in t for t in legend)
+        legend = [x.get_text() for x in ax.get_legend().get_texts()]
+        assert any(x.startswith("knee") for x in legend) == any(v is not None for v in study.knee.values())
+        ax.clear()
+        t.loc[(t["way"] == "templated") & (t["n_profiles"] == 3), "knee"] = True
+        from toolkit.scaling.plots import plot_tradeoff
+
+        plot_tradeoff(t, ax=ax)
+        legend = [x.get_text() for x in ax.get_legend().get_texts()]
+        assert any(x.startswith("knee") and "K=3" in x for x in legend)
+        assert "minutes a week" in ax.get_xlabel() and "18.6 students" in ax.get_xlabel()
     finally:
         plt.close(fig)
 
@@ -544,11 +645,12 @@ def test_a_group_too_small_for_its_own_k_profile_fit_is_left_blank():
     t = transfer_table(df, ["u", "v", "w"], "Club", 4, fit=partial(fit_lpa, model=1), random_state=0,
                        notes=notes).set_index("group")
     assert np.isnan(t.loc["chess", "ari"]) and not np.isnan(t.loc["drama", "ari"])
-    assert any("chess: 11 students, fewer than the 12 needed" in n for n in notes)
+    assert notes == ["Club: 1 group(s) with fewer than the 12 students needed to fit a group's own 4 profiles "
+                     "(min_cell=10, 3 per profile) not fitted"]
 
 
 @pytest.mark.parametrize("kw, match", [({"n_students": (0, 30)}, "n_students"), ({"flag_threshold": 1.5}, "flag_threshold"),
-                                       ({"template_scope": "district"}, "template_scope"), ({"min_cell": -1}, "min_cell")])
+                                       ({"template_scope": "planet"}, "template_scope"), ({"min_cell": -1}, "min_cell")])
 def test_bad_study_options_are_refused(kw, match):
     cb, s1, _ = sample_scores()
     with pytest.raises(ToolkitError, match=match):
@@ -557,26 +659,91 @@ def test_bad_study_options_are_refused(kw, match):
 
 @pytest.mark.parametrize("n_both, n_changed", [(30, 3), (30, 7), (60, 4), (240, 6), (240, 37)])
 def test_a_hidden_number_of_changes_cannot_be_worked_out_from_the_rounded_share(n_both, n_changed):
-    from toolkit.scaling.study import _statements
+    from toolkit.scaling.statements import transition_statement
 
     ids = [f"P-{i:03d}" for i in range(n_both)]
     w1 = pd.Series(1, index=ids)
-    w2 = pd.Series([2] * n_changed + [1] * (n_both - n_changed), index=ids)
-    projection = pd.DataFrame(columns=["n_students", "way"])
-    text = _statements(projection, 2, None, None, None, transition_table(w1, w2, 2), None, None, 10,
-                       changed_hidden=True)[-1]
+
+    def say(c):
+        w2 = pd.Series([2] * c + [1] * (n_both - c), index=ids)
+        return transition_statement(transition_table(w1, w2, 2), min_cell=10, changed_hidden=True)
+
+    text = say(n_changed)
     share = int(re.search(r"roughly (\d+)% of the ([\d,]+) students", text).group(1))
     # the counts of changed students that round to the same share: a step spans min_cell students,
     # so even the 0% and 100% ends (half a step) leave at least min_cell / 2 possible counts
-    consistent = [c for c in range(n_both + 1) if text == _statements(
-        projection, 2, None, None, None, transition_table(w1, pd.Series([2] * c + [1] * (n_both - c), index=ids), 2),
-        None, None, 10, changed_hidden=True)[-1]]
+    consistent = [c for c in range(n_both + 1) if text == say(c)]
     assert n_changed in consistent and len(consistent) >= 5, (share, consistent)
 
 
+def test_a_few_students_missing_from_wave_two_are_not_given_away_by_the_total():
+    from toolkit.scaling.statements import transition_statement
 
-def test_without_a_clear_hybrid_knee_k_defaults_to_the_templated_knee_and_says_so():
+    ids = [f"P-{i:03d}" for i in range(100)]
+    w1 = pd.Series(1, index=ids)
+    w2 = pd.Series([2] * 30 + [1] * 66, index=ids[:96])  # 4 of 100 missing from wave 2
+    text = transition_statement(transition_table(w1, w2, 2), min_cell=10, n_wave1=100)
+    assert "96" not in text and "4 " not in text and "roughly" in text
+
+
+def test_without_a_clear_knee_k_is_the_smallest_within_reach_of_the_best_fidelity_and_said():
     cb, s1, _ = sample_scores()
     st = scaling_study(s1, codebook=cb, random_state=0, n_draws=50, groups=())
-    assert st.knee["hybrid"] is None and st.k == st.knee["templated"]
-    assert any("no clear knee" in n and f"K={st.k}" in n for n in st.notes)
+    if st.knee["hybrid"] is None and st.knee["templated"] is None:
+        assert any("no knee" in n and f"K={st.k}" in n for n in st.notes)
+    elif st.knee["hybrid"] is None:
+        assert st.k == st.knee["templated"] and any("no clear knee" in n and f"K={st.k}" in n for n in st.notes)
+    else:
+        assert st.k == st.knee["hybrid"]
+
+
+# -------------------------------------------------------------------------- labels and counts
+def test_group_labels_name_groups_in_sentences_never_raw_headers():
+    from types import SimpleNamespace
+
+    from toolkit.scaling.statements import group_label
+
+    assert group_label(None, "which maths class are you in?") == "Which maths class are you in"
+    assert group_label(SimpleNamespace(group_labels={"Q7": "Maths class"}), "Q7") == "Maths class"
+    cb, s1, _ = sample_scores()
+    s1 = s1.rename(columns={"Section": "which maths class are you in?"})
+    st = scaling_study(s1, codebook=cb, k_range=[2], k=2, groups=("which maths class are you in?",), fit=gmm_fit,
+                       n_draws=20, random_state=0)
+    text = next(s for s in st.statements if s.startswith("Profiles fitted"))
+    assert "\u201cWhich maths class are you in\u201d" in text and "in?s" not in text
+
+
+def test_groups_default_to_the_codebooks_group_columns():
+    cb, s1, _ = sample_scores()
+    st = scaling_study(s1, codebook=cb, k_range=[2], k=2, fit=gmm_fit, n_draws=20, random_state=0)
+    assert list(st.transfer["grouping"].unique()) == list(cb.group_columns)
+    assert scaling_study(s1, k_range=[2], k=2, fit=gmm_fit, n_draws=20, random_state=0).transfer.empty
+
+
+def test_statements_never_give_a_small_groups_label_or_count():
+    cb, s1, _ = sample_scores()
+    s1 = s1.copy()
+    s1.iloc[:4, s1.columns.get_loc("Gender")] = "Prefer not to say"
+    st = scaling_study(s1, codebook=cb, k_range=[2], k=2, groups=("Gender",), fit=gmm_fit, n_draws=20,
+                       random_state=0)
+    text = " ".join(st.statements + st.notes)
+    assert "Prefer not to say" not in text and " 4 students" not in text
+
+
+def test_unsourced_assumptions_are_said_in_words_and_local_timings_named(tmp_path):
+    from toolkit.scaling import apply_time_log
+
+    log = tmp_path / "my_log.csv"
+    log.write_text("date,task,minutes,students\n2026-09-14,personalise_minutes,90,6\n"
+                   "2026-09-15,personalise_minutes,60,6\n", encoding="utf-8")
+    w, _ = apply_time_log(load_workload(), log)
+    cb, s1, _ = sample_scores()
+    st = scaling_study(s1, codebook=cb, k_range=[2], k=2, groups=(), fit=gmm_fit, n_draws=20, random_state=0,
+                       workload=w)
+    unsourced = next(s for s in st.statements if s.startswith("These figures rest on assumptions with no public source"))
+    assert "writing one profile plan template" in unsourced
+    assert load_workload()["personalise_minutes"].description.rstrip(".") not in unsourced  # now local
+    local = next(s for s in st.statements if s.startswith("Your own figures replace"))
+    assert "personalise_minutes" in local and "my_log.csv" in local
+    assert "my_log.csv" in st.answer and "Your own timings replace these assumptions" in st.answer
+    assert "writing one profile plan template" in st.answer  # in words, not only keys

@@ -29,7 +29,7 @@ def _true_fit(profile):
 def _study_and_plans():
     scores, profile, _voice, cb = sample_inputs()
     study = scaling_study(scores, codebook=cb, k_range=[4], k=4, groups=(), fit=_true_fit(profile),
-                          random_state=0, n_draws=400, n_students=(150,), sensitivity_students=150)
+                          random_state=0, n_draws=400, n_students=(150,))
     plans = draft_plans(scores, true_solution(scores, profile), cb)
     return study, plans
 
@@ -153,7 +153,7 @@ def test_budget_fits_and_capacity_inverts_the_cost():
 def test_study_options_change_the_owner_model():
     scores, profile, _voice, cb = sample_inputs()
     kw = dict(codebook=cb, k_range=[4], k=4, groups=(), fit=_true_fit(profile), random_state=0, n_draws=200,
-              n_students=(150,), sensitivity_students=150)
+              n_students=(150,))
     small = scaling_study(scores, students_per_owner=10, owner_scope="owner", budget_minutes=20, **kw)
     counsellor = scaling_study(scores, owner_kind="counsellor", **kw)
     assert small.owner["students_per_owner"].eq(10).all() and small.owner["template_scope"].eq("owner").all()
@@ -199,11 +199,11 @@ def test_with_reliabilities_the_owner_model_uses_the_non_circular_benefit():
     scores, profile, _voice, cb = sample_inputs()
     rel = {c: 0.8 for c in cb.construct_keys}
     st = scaling_study(scores, codebook=cb, k_range=[4], k=4, groups=(), fit=_true_fit(profile), random_state=0,
-                       n_draws=200, n_students=(150,), sensitivity_students=150, reliability=rel)
+                       n_draws=200, n_students=(150,), reliability=rel)
     o = st.owner.set_index("way")
     assert 0.5 < o.loc["individual", "benefit_recall"] < 0.95  # not 1 by definition
     assert (o["fidelity"] == o["benefit_recall"]).all()  # the budget ranks by the benefit
     assert "true top two needs" in st.answer and "100% by definition" not in st.answer
     with pytest.raises(ToolkitError, match="no reliability"):
         scaling_study(scores, codebook=cb, k_range=[4], k=4, groups=(), fit=_true_fit(profile), random_state=0,
-                      n_draws=50, n_students=(150,), sensitivity_students=150, reliability={"interest": 0.8})
+                      n_draws=50, n_students=(150,), reliability={"interest": 0.8})

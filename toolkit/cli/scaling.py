@@ -9,18 +9,20 @@ __all__ = ["run_scaling"]
 
 def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wave2_path=None, codebook_path=None,
                 seed=None, model=None, k=None, template_scope="school", min_cell=None,
-                groups=("Section", "Grade"), students_per_owner=None, owner_kind="advisor", budget_minutes=None,
+                groups=None, students_per_owner=None, owner_kind="advisor", budget_minutes=None,
                 time_log_path=None) -> list[str]:
     """Run the scaling study from files and write its outputs all at once; return the messages.
 
     Writes answer.md (the verdict for a principal), owner.csv (one owner's hours a week by way),
     budget.csv (every design against the weekly budget), owner_sensitivity.csv, costs.csv,
     fidelity.csv, tradeoff.csv, projection.csv, transfer.csv, transitions.csv (with a second
-    wave), sensitivity.csv, workload.csv, time_log_template.csv, statements.md and four PNG figures.
+    wave), sensitivity.csv, workload.csv, time_log_template.csv, statements.md and five PNG figures
+    (owner, costs, tradeoff, projection, sensitivity), every per-person figure in one owner's time a week.
 
     ``template_scope`` is who shares the templates: "owner" (each owner writes their own; "teacher"
-    is the older name), "school" (default) or "district". The older per-teacher tables (costs,
-    projection, tradeoff) know only teacher and school scopes; for "district" they use "school".
+    is the older name), "school" (default) or "district"; every table uses it. ``groups`` are the
+    group columns for transfer: None (or empty) means the codebook's ``group_columns``; a column
+    given that the scores lack is an error naming it.
     """
     import warnings
 
@@ -38,7 +40,7 @@ def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wav
 
     min_cell = MIN_CELL if min_cell is None else min_cell
     messages = []
-    groups = tuple(groups)
+    explicit_groups = bool(groups)
     responses_dir = Path(responses_dir)
     folder = responses_dir if responses_dir.is_dir() else responses_dir.parent
     if codebook_path is None:
@@ -46,6 +48,7 @@ def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wav
         codebook_path = found[0] if found else None
     cb = load_codebook(codebook_path) if codebook_path is not None else None
     constructs = tuple(cb.construct_keys) if cb is not None else ()
+    groups = tuple(groups) if explicit_groups else (tuple(cb.group_columns) if cb is not None else ())
     if responses_dir.is_file():
         scores = read_scores_table(responses_dir, groups, "the scores file", constructs)
     elif (responses_dir / "scores.csv").is_file():
@@ -86,8 +89,17 @@ def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wav
 
         workload, logged = apply_time_log(workload, time_log_path)
         messages += logged
+    missing = [g for g in groups if g not in scores.columns]
+    if missing and explicit_groups:
+        raise user_error("the scores have no such group column", file=responses_dir, column=missing[0],
+                         fix="give a group column of the scores with --group (" +
+                             ", ".join(c for c in scores.columns if c not in constructs) + "), or leave --group out "
+                             "to use the codebook's group columns")
+    if missing:
+        messages.append("Note: the codebook's group column(s) " + ", ".join(missing) + " are not in the scores, so there "
+                        "is no transfer over them.")
+        groups = tuple(g for g in groups if g not in missing)
     owner_scope = "owner" if template_scope in ("teacher", "owner") else template_scope
-    legacy_scope = "teacher" if owner_scope == "owner" else "school"
     if cb is None:
         # Without a codebook, a numeric column of whole numbers only (a grade, a period) is a group,
         # not a scale score (a mean of several items).
@@ -101,9 +113,10 @@ def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wav
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the no-codebook warning is in the messages
         study = scaling_study(scores, workload=workload, model=model, wave2_scores=wave2, groups=groups,
-                              random_state=seed, min_cell=min_cell, codebook=cb, k=k, template_scope=legacy_scope,
-                              students_per_owner=students_per_owner, owner_kind=owner_kind, owner_scope=owner_scope,
+                              random_state=seed, min_cell=min_cell, codebook=cb, k=k, template_scope=owner_scope,
+                              students_per_owner=students_per_owner, owner_kind=owner_kind,
                               budget_minutes=budget_minutes, reliability=reliability)
+    messages += [f"Note: {n}." for n in study.notes if n.startswith("waves:")]
     tables = {"owner": study.owner, "budget": study.budget,
               "owner_sensitivity": study.owner_settings["owner_sensitivity"],
               "owner_projection": study.owner_settings["projection"], "costs": study.costs, "fidelity": study.fidelity, "tradeoff": study.tradeoff,
@@ -119,7 +132,7 @@ def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wav
         (tmp / "time_log_template.csv").write_text(TIME_LOG_TEMPLATE, encoding="utf-8")
         (tmp / "answer.md").write_text("# The answer\n\n" + study.answer + "\n", encoding="utf-8")
         lines = [f"# Scaling study (K={study.k}, model {model}, seed {seed})", "", "## The answer", "", study.answer,
-                 "", "## Details (older per-teacher tables)", ""]
+                 "", "## Details (one owner's time a week, the answer's denominator)", ""]
         lines += [f"- {s}" for s in study.statements]
         if study.notes:
             lines += ["", "## Notes", ""] + [f"- {n}" for n in study.notes]

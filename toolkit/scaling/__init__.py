@@ -1,4 +1,10 @@
-"""The scaling study: workload assumptions, the owner model, fidelity, transfer of profiles, projections, plots."""
+"""The scaling study: can lightweight individual plans for every student scale?
+
+Modules, one topic each: ``workload`` (the assumptions and time logs), ``owners`` (the owner model
+and the answer), ``projection`` (the cost tables in one owner's time), ``fidelity`` (fidelity and
+the knee), ``benefit`` (the non-circular benefit), ``transfer`` (profiles across groups and
+waves), ``statements`` (the sentences), ``study`` (:func:`scaling_study`), ``plots``.
+"""
 
 from .owners import answer
 from .study import ScalingStudy, scaling_study

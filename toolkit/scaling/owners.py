@@ -336,6 +336,14 @@ _SCOPE_WORDS = {"owner": "templates each owner writes", "school": "school-wide t
                 "district": "district-wide templates", "none": "no templates"}
 
 
+def _words(study, key: str) -> str:
+    """An assumption in words: its description in the study's workload, else its key."""
+    try:
+        return (study.workload[key].description or key).rstrip(".")
+    except (ToolkitError, AttributeError, TypeError):
+        return key
+
+
 def answer(study) -> str:
     """The verdict for a principal, in words: the first thing on the leadership report.
 
@@ -390,10 +398,15 @@ def answer(study) -> str:
                 f"at that budget one {kind} can carry about {r['capacity_students']:.0f} students.")
         else:
             out.append(f"No design fits {budget:.0f} minutes a week per {kind} at the median; give more time or a smaller caseload.")
+    local = s.get("local") or {}
+    if local:
+        out.append("Your own timings replace these assumptions: "
+                   + "; ".join(f"{_words(study, key)} ({key}, from {source})" for key, source in local.items()) + ".")
     unsourced = s.get("unsourced", [])
     if unsourced:
         out.append("These figures rest on assumptions with no public source, to be replaced with your own timings "
-                   "(toolkit scaling --time-log): " + ", ".join(unsourced) + ".")
+                   "(toolkit scaling --time-log): " + "; ".join(f"{_words(study, key)} ({key})" for key in unsourced)
+                   + ".")
     if "benefit_recall" in o.columns:
         out.append(f"Allowing for the survey's measurement error (each scale's reliability), this way's plans address "
                    f"about {100 * b['benefit_recall']:.0f}% of each student's true top two needs (precision "
@@ -404,5 +417,7 @@ def answer(study) -> str:
                    f"{100 * b['fidelity']:.0f}% for this way; it counts an individual plan as 100% by definition, "
                    f"although an individual plan is written from the same noisy survey, so it favours individual plans.")
     if s.get("top_assumption"):
-        out.append(f"What would change the answer most: {s['top_assumption']}.")
+        top = s["top_assumption"]
+        key = top.split(" ", 1)[0]
+        out.append(f"What would change the answer most: {_words(study, key)}, {top}.")
     return " ".join(out)

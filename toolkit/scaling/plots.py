@@ -1,5 +1,7 @@
-"""Plots of the scaling study. Each takes a table of :class:`toolkit.scaling.ScalingStudy` and an
-optional Axes, draws on it and returns it; none shows or saves a figure.
+"""Plots of the scaling study, every one in one owner's time a week (the answer's denominator).
+
+Each takes a table of :class:`toolkit.scaling.ScalingStudy` and an optional Axes, draws on it and
+returns it; none shows or saves a figure.
 """
 
 from __future__ import annotations
@@ -35,89 +37,76 @@ def _check(table: pd.DataFrame, columns, name: str) -> None:
         raise ValueError(f"{name} needs the column(s) {', '.join(missing)}; pass the table from scaling_study")
 
 
-def plot_costs(costs: pd.DataFrame, *, planning_hours: float | None = None, ax=None):
-    """Hours per week per teacher of each way, with Monte Carlo 5th-95th percentile whiskers.
+def plot_costs(costs: pd.DataFrame, *, planning_minutes: float | None = None, ax=None):
+    """One owner's minutes a week of each way for the surveyed group: median, 90% whiskers, class minutes apart.
+
+    The same denominator as the answer (one owner with the stated caseload); see :func:`plot_owner`.
 
     Parameters
     ----------
     costs : DataFrame
         ``ScalingStudy.costs``.
-    planning_hours : float, optional
-        Planning hours a teacher has per week; drawn as a dashed line.
+    planning_minutes : float, optional
+        Planning minutes a week; drawn as a dashed line.
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib Axes
     """
-    _check(costs, ["way", "hours_per_week_per_teacher", "hours_per_week_per_teacher_p05",
-                   "hours_per_week_per_teacher_p95"], "plot_costs")
-    ax = _axes(ax)
-    t = costs.reset_index(drop=True)
-    y = np.arange(len(t))
-    mid = t["hours_per_week_per_teacher"].to_numpy(dtype=float)
-    lo = t["hours_per_week_per_teacher_p05"].to_numpy(dtype=float)
-    hi = t["hours_per_week_per_teacher_p95"].to_numpy(dtype=float)
-    ax.barh(y, mid, color=[_COLORS.get(w, "0.5") for w in t["way"]], alpha=0.85)
-    ax.errorbar(mid, y, xerr=[np.clip(mid - lo, 0, None), np.clip(hi - mid, 0, None)], fmt="none", ecolor="k",
-                capsize=3, lw=1)
-    ax.set_yticks(y, [WAY_LABELS.get(w, w) for w in t["way"]])
-    ax.invert_yaxis()
-    if planning_hours is not None:
-        ax.axvline(planning_hours, ls="--", color="k", lw=1, label=f"planning time ({planning_hours:.1f} h/week)")
-        ax.legend(loc="lower right", fontsize="small")
-    n = int(t["n_students"].iloc[0]) if "n_students" in t and len(t) else None
-    ax.set_xlabel("teacher hours per week (bar: defaults; whiskers: 5th-95th percentile)")
-    ax.set_title(f"Plans for {n:,} students" if n else "Plans")
+    _check(costs, ["way", "n_students", "n_owners"], "plot_costs")
+    ax = plot_owner(costs, planning_minutes=planning_minutes, ax=ax)
+    n, owners = int(costs["n_students"].iloc[0]), float(costs["n_owners"].iloc[0])
+    ax.set_title(f"One owner's time a week, for the {n:,} students surveyed ({owners:.1f} owners in FTE)")
     return ax
 
 
-def plot_tradeoff(tradeoff: pd.DataFrame, *, ways=("templated", "hybrid"), ax=None):
-    """Hours per term against fidelity across K, the knee circled, individual plans as reference.
+def plot_tradeoff(tradeoff: pd.DataFrame, *, ways=("templated", "hybrid", "cowritten"), ax=None):
+    """One owner's minutes a week against fidelity across K, the knee circled.
 
     Parameters
     ----------
     tradeoff : DataFrame
         ``ScalingStudy.tradeoff``.
-    ways : sequence of str, default=("templated", "hybrid")
+    ways : sequence of str, default=("templated", "hybrid", "cowritten")
     ax : matplotlib Axes, optional
 
     Returns
     -------
     matplotlib Axes
     """
-    _check(tradeoff, ["way", "n_profiles", "hours_per_term", "fidelity", "knee"], "plot_tradeoff")
+    _check(tradeoff, ["way", "n_profiles", "hours_per_week_p50", "fidelity", "knee", "students_per_owner"],
+           "plot_tradeoff")
     ax = _axes(ax)
-    for way in ways:
+    for j, way in enumerate(ways):
         g = tradeoff[tradeoff["way"] == way]
         if g.empty:
             continue
-        ax.plot(g["hours_per_term"], g["fidelity"], "o-", color=_COLORS.get(way), label=WAY_LABELS.get(way, way))
-        # Points run K = 1, 2, ... from left to right; labelling every one makes the crowded
-        # right-hand end unreadable, so only the first, the knee and the last are labelled.
+        x = 60 * g["hours_per_week_p50"].to_numpy(dtype=float)
+        ax.plot(x, g["fidelity"], "o-", color=_COLORS.get(way), label=WAY_LABELS.get(way, way))
+        # Points run K = 1, 2, ...; labelling every one crowds the plot, so only the ends and the knee.
         ends = {int(g["n_profiles"].min()), int(g["n_profiles"].max())}
-        below = way == ways[0]
-        for _, r in g.iterrows():
+        for xi, (_, r) in zip(x, g.iterrows()):
             if int(r["n_profiles"]) in ends or bool(r["knee"]):
-                ax.annotate(f"K={int(r['n_profiles'])}", (r["hours_per_term"], r["fidelity"]),
-                            textcoords="offset points", xytext=(4, -12 if below else 7), fontsize="x-small",
-                            color=_COLORS.get(way))
+                ax.annotate(f"K={int(r['n_profiles'])}", (xi, r["fidelity"]), textcoords="offset points",
+                            xytext=(4, -12 if j == 0 else 7), fontsize="x-small", color=_COLORS.get(way))
         knee = g[g["knee"].astype(bool)]
         if not knee.empty:
             r = knee.iloc[0]
-            ax.plot([r["hours_per_term"]], [r["fidelity"]], "o", ms=14, mfc="none", mec=_COLORS.get(way), mew=2,
-                    label=f"knee, {WAY_LABELS.get(way, way).lower()}: K={int(r['n_profiles'])}")
-    ax.axhline(1.0, ls=":", color=_COLORS["individual"], lw=1, label="individual plans (fidelity 1)")
-    ax.set_xlabel("teacher hours per term (all students)")
+            ax.plot([60 * r["hours_per_week_p50"]], [r["fidelity"]], "o", ms=14, mfc="none", mec=_COLORS.get(way),
+                    mew=2, label=f"knee, {WAY_LABELS.get(way, way).lower()}: K={int(r['n_profiles'])}")
+    ax.axhline(1.0, ls=":", color=_COLORS["individual"], lw=1, label="individual plans (fidelity 1 by definition)")
+    c = float(tradeoff["students_per_owner"].iloc[0]) if len(tradeoff) else 0
+    ax.set_xlabel(f"minutes a week outside lessons, one owner with {c:g} students (median)")
     ax.set_ylabel("fidelity: share of growth areas addressed")
     ax.set_ylim(min(0.0, float(tradeoff["fidelity"].min()) - 0.05) if len(tradeoff) else 0, 1.05)
     ax.legend(fontsize="small", loc="lower right")
-    ax.set_title("Hours against fidelity as the number of profiles K grows (K = 1, 2, ... left to right)")
+    ax.set_title("One owner's time against fidelity as the number of profiles K grows")
     return ax
 
 
-def plot_projection(projection: pd.DataFrame, *, ways=("individual", "templated", "hybrid"), ax=None):
-    """Hours per term as students grow (log-log), with Monte Carlo 5th-95th percentile bands.
+def plot_projection(projection: pd.DataFrame, *, ways=("individual", "templated", "hybrid", "cowritten"), ax=None):
+    """One owner's minutes a week as the number of students grows (90% bands), the owners in FTE on the axis.
 
     Parameters
     ----------
@@ -130,38 +119,43 @@ def plot_projection(projection: pd.DataFrame, *, ways=("individual", "templated"
     -------
     matplotlib Axes
     """
-    _check(projection, ["n_students", "way", "hours_per_term", "hours_per_term_p05", "hours_per_term_p95"],
-           "plot_projection")
+    _check(projection, ["n_students", "way", "n_owners", "hours_per_week_p05", "hours_per_week_p50",
+                        "hours_per_week_p95", "students_per_owner"], "plot_projection")
     ax = _axes(ax)
     for way in ways:
         g = projection[projection["way"] == way].sort_values("n_students")
         if g.empty:
             continue
         c = _COLORS.get(way)
-        ax.fill_between(g["n_students"], g["hours_per_term_p05"], g["hours_per_term_p95"], color=c, alpha=0.2, lw=0)
-        ax.plot(g["n_students"], g["hours_per_term"], "o-", color=c, label=WAY_LABELS.get(way, way))
+        ax.fill_between(g["n_students"], 60 * g["hours_per_week_p05"], 60 * g["hours_per_week_p95"], color=c,
+                        alpha=0.15, lw=0)
+        ax.plot(g["n_students"], 60 * g["hours_per_week_p50"], "o-", color=c, label=WAY_LABELS.get(way, way))
     ax.set_xscale("log")
-    ax.set_yscale("log")
-    sizes = sorted(projection["n_students"].unique())
-    ax.set_xticks(sizes, [f"{int(s):,}" for s in sizes])
-    ax.set_xlabel("students")
-    ax.set_ylabel("teacher hours per term (band: 5th-95th percentile)")
+    first = projection.drop_duplicates("n_students").sort_values("n_students")
+    ticks = []
+    for r in first.itertuples():
+        name = getattr(r, "size_name", "") or ""
+        ticks.append(f"{int(r.n_students):,}\n{r.n_owners:.1f} owners" + (f"\n({name})" if name else ""))
+    ax.set_xticks(first["n_students"].to_numpy(), ticks, fontsize="small")
+    ax.minorticks_off()
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("students (and owners in full-time equivalents)")
+    ax.set_ylabel(f"minutes a week, one owner with {float(projection['students_per_owner'].iloc[0]):g} students")
     ax.legend(fontsize="small")
-    ax.set_title("Teacher hours as the number of students grows")
+    ax.set_title("One owner's time as the number of students grows (band: 90% interval)")
     return ax
 
 
-def plot_sensitivity(sensitivity: pd.DataFrame, *, way: str = "hybrid", metric: str = "hours_per_term",
+def plot_sensitivity(sensitivity: pd.DataFrame, *, way: str = "hybrid", metric: str = "minutes_per_week",
                      top: int | None = None, ax=None):
-    """Tornado chart: how far each assumption's low and high move the answer.
+    """Tornado chart: how far each assumption's low and high move one owner's time.
 
     Parameters
     ----------
     sensitivity : DataFrame
         ``ScalingStudy.sensitivity``.
-    way : {"templated", "hybrid"}, default="hybrid"
-    metric : str, default="hours_per_term"
-        Also ``"hours_per_week_per_teacher"`` or ``"share_of_planning"``.
+    way : {"templated", "hybrid", "cowritten"}, default="hybrid"
+    metric : {"minutes_per_week", "share_of_planning"}, default="minutes_per_week"
     top : int, optional
         Show only the largest swings.
     ax : matplotlib Axes, optional
@@ -189,10 +183,13 @@ def plot_sensitivity(sensitivity: pd.DataFrame, *, way: str = "hybrid", metric: 
               for r in t.itertuples()]
     ax.set_yticks(y, labels, fontsize="small")
     ax.invert_yaxis()
-    n = int(t["n_students"].iloc[0]) if "n_students" in t else None
-    ax.set_xlabel(f"{metric.replace('_', ' ')}" + (f" for {n:,} students" if n else "")
-                  + f"; base {base:,.1f}")
-    ax.set_title(f"What moves the answer most ({way}); * no public source")
+    who = ""
+    if "students_per_owner" in t and "n_students" in t:
+        who = (f" for one owner with {float(t['students_per_owner'].iloc[0]):g} students "
+               f"({int(t['n_students'].iloc[0]):,} surveyed)")
+    unit = "minutes a week" if metric == "minutes_per_week" else metric.replace("_", " ")
+    ax.set_xlabel(f"{unit}{who}; base {base:,.2f}" if metric != "minutes_per_week" else f"{unit}{who}; base {base:,.0f}")
+    ax.set_title(f"What moves the answer most ({WAY_LABELS.get(way, way).lower()}); * an assumption with no public source")
     ax.legend(fontsize="small", loc="lower right")
     return ax
 

@@ -1,4 +1,10 @@
-"""The workload model: what a plan for every student costs in teacher time.
+"""The workload model: the assumptions about teachers' time, their sources, draws and time logs.
+
+The scaling study costs plans with the owner model (:mod:`toolkit.scaling.owners`, on the one
+cost model of :mod:`toolkit.plans.costs`), in one owner's time a week. :func:`way_minutes`,
+:func:`cost_table` and :meth:`Workload.costs` below are the OLDER per-teacher, per-term model
+(whole terms, ``ceil`` teachers, every cost recurring); the study no longer uses them, and they
+are kept only for :mod:`toolkit.workshop`'s exercise until it moves to the owner model.
 
 Every number the scaling study uses about teachers' time is an *assumption* with a default, a
 plausible range, a unit, a source and a confidence, kept in a YAML file
@@ -7,8 +13,9 @@ plausible range, a unit, a source and a confidence, kept in a YAML file
 numbers to replace with local timings first. :func:`load_workload` reads the defaults, or a
 teacher's own file on top of them, and validates every entry.
 
-The four ways of planning and their cost in minutes per term (N students, K profiles, F = the
-share of students flagged because the profiles fit them poorly, T templates written)::
+The older model's four ways of planning and their cost in minutes per term (N students, K
+profiles, F = the share of students flagged because the profiles fit them poorly, T templates
+written)::
 
     none        0
     individual  N * (individual_plan + checkins_per_term * checkin)
