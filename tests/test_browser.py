@@ -93,12 +93,22 @@ def _measure(page, tmp_path, *, width, height, print_rules):
     return json.loads(_html.unescape(found.group(1)))
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory, sample_dir):
+@pytest.fixture(scope="module", params=["sample", "forms"],
+                ids=["the sample", "a Microsoft Forms survey unlike the sample"])
+def report(request, tmp_path_factory, sample_dir):
+    """The report on the bundled sample, and on the second example export (data/example-forms: 60
+    students, three other scales on a 1-7 scale, other group columns, no second wave)."""
+    from conftest import ROOT
+
     work = tmp_path_factory.mktemp("browser")
-    return build_report(sample_dir / "survey_export.csv", sample_dir / "codebook.yml", work / "out",
-                        key_file=work / "key" / "pseudonym.key", models=(1,), k=range(1, 5), n_starts=5,
-                        seed=5, wave2=sample_dir / "survey_export_wave2.csv", progress=False)
+    if request.param == "sample":
+        return build_report(sample_dir / "survey_export.csv", sample_dir / "codebook.yml", work / "out",
+                            key_file=work / "key" / "pseudonym.key", models=(1,), k=range(1, 5), n_starts=5,
+                            seed=5, wave2=sample_dir / "survey_export_wave2.csv", progress=False)
+    forms = ROOT / "data" / "example-forms"
+    return build_report(forms / "maths_survey.xlsx", forms / "codebook.yml", work / "out",
+                        key_file=work / "key" / "pseudonym.key", models=(1,), k=range(1, 4), n_starts=5, seed=5,
+                        progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +194,25 @@ def test_the_pdf_beside_the_page_is_short_before_the_appendix_and_numbered(repor
     for i, p in enumerate(pages, 1):  # page numbers from the print stylesheet
         assert f"Page {i} of {len(pages)}" in p, i
     assert "file://" not in "".join(pages) and "/tmp" not in "".join(pages)  # no browser header with the path
+
+
+def test_the_page_speaks_of_the_surveys_own_scales_and_answer_range(report):
+    """Nothing of the sample leaks into a report on another survey: its scales, its range, its groups."""
+    import toolkit as tk
+
+    text = re.sub(r"<[^>]+>", " ", report.html.read_text(encoding="utf-8"))
+    text = " ".join(_html.unescape(text).split())
+    codebook = tk.load_codebook(report.parameters["codebook_path"])
+    lo = min(i.scale.min for i in codebook.items)
+    hi = max(i.scale.max for i in codebook.items)
+    assert f"runs from {lo} (low) to {hi} (high)" in text
+    for c in codebook.constructs:
+        assert c.label.lower() in text.lower(), c.label
+    main = text[: text.rindex("Appendix: technical details")]  # the heading (the contents name it first)
+    if hi != 5:
+        assert not re.search(r"(?<![\d.])1 to 5\b(?! minutes)", main), "the sample's 1-5 range on another survey"
+    sample_scales = {"Self-efficacy", "Help-seeking", "Effort regulation"}
+    if not {c.label for c in codebook.constructs} & sample_scales:
+        assert not [w for w in sample_scales if w in text], "a scale of the sample appears in another survey's report"
+    for column in codebook.group_columns:
+        assert column in text, column

@@ -521,3 +521,28 @@ def test_report_parameters_equal_the_report_notebooks_parameters(tmp_path, sampl
                      key_file=tmp_path / "k" / "pseudonym.key", progress=False, pdf=False)
     assert set(seen) == declared
     assert "key_file" not in declared and not any("pseudonym.key" in str(v) for v in seen.values())
+
+
+def test_codebook_labels_with_html_are_shown_as_text_never_run(sample_dir):
+    """A codebook is swapped between teachers and the report e-mailed: a label with HTML stays text."""
+    from types import SimpleNamespace
+
+    from toolkit import report
+
+    evil = "<img src=x onerror=alert(1)>"
+    construct = SimpleNamespace(label=evil, key="x")
+    r = SimpleNamespace(codebook=SimpleNamespace(constructs=[construct, SimpleNamespace(label="Interest", key="y")]),
+                        scale_range=(1, 5), solution=SimpleNamespace(n_profiles=2), source_of_profiles="")
+    intro = report.profiles_intro(r)
+    assert evil not in intro and "&lt;img src=x onerror=alert(1)&gt;" in intro
+    assert report.bullets([f"Profile 1 is high on {evil}"]) == "- Profile 1 is high on &lt;img src=x onerror=alert(1)&gt;"
+
+    class Plans:
+        templates = [SimpleNamespace(profile=1, n_students=40)]
+
+        @staticmethod
+        def templates_markdown():
+            return f"# Plan templates\n\n## Profile 1: High {evil}\n\n- Students: 40\n"
+
+    md = report.templates_for_leadership(Plans())
+    assert "<img" not in md and "&lt;img" in md

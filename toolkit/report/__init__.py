@@ -2,7 +2,8 @@
 
 from .assemble import ReportInputs, assemble
 from .disclosure import PagePlan, plan_page
-from .page import owner_alt, page_setup, profiles_alt, profiles_intro, protection_note, what_changes_alt
+from .page import (bullets, md_escape, owner_alt, page_setup, profiles_alt, profiles_intro, protection_note,
+                   what_changes_alt)
 
 from .saved import how_chosen, saved_solution
 from .build import ReportResult, build_report, provenance, render_html, report_notebook
@@ -35,6 +36,8 @@ __all__ = [
     "plan_page",
     "hidden_footnote",
     "page_setup",
+    "bullets",
+    "md_escape",
     "profiles_intro",
     "profiles_alt",
     "owner_alt",

@@ -9,7 +9,25 @@ from __future__ import annotations
 
 import warnings
 
-__all__ = ["page_setup", "profiles_intro", "profiles_alt", "owner_alt", "what_changes_alt", "protection_note"]
+__all__ = ["page_setup", "profiles_intro", "profiles_alt", "owner_alt", "what_changes_alt", "protection_note",
+           "bullets", "md_escape"]
+
+
+def md_escape(text) -> str:
+    """Text for the page's Markdown with ``&``, ``<`` and ``>`` escaped.
+
+    Codebooks are swapped between teachers and the report is e-mailed: a label such as
+    ``<img src=x onerror=...>`` must show as text, never run as HTML (Markdown passes HTML
+    through).
+    """
+    import html
+
+    return html.escape(str(text), quote=False)
+
+
+def bullets(lines) -> str:
+    """A Markdown list of sentences, each escaped (:func:`md_escape`)."""
+    return "\n".join(f"- {md_escape(line)}" for line in lines)
 
 
 def page_setup() -> None:
@@ -29,7 +47,7 @@ def page_setup() -> None:
 
 
 def _scale_words(r) -> str:
-    labels = [c.label for c in r.codebook.constructs]
+    labels = [md_escape(c.label) for c in r.codebook.constructs]
     if len(labels) == 1:
         return labels[0].lower()
     return ", ".join(x.lower() for x in labels[:-1]) + " and " + labels[-1].lower()

@@ -408,7 +408,10 @@ def templates_for_leadership(plans, *, min_cell: int = MIN_CELL, heading_level: 
     str
         Markdown.
     """
-    text = plans.templates_markdown()
+    import html as _html
+
+    # Labels come from the codebook and strategy names from a library: shown as text, never run as HTML.
+    text = _html.escape(plans.templates_markdown(), quote=False)
     sizes = pd.Series([int(t.n_students) for t in plans.templates], index=[int(t.profile) for t in plans.templates])
     hidden = _hidden_profiles(sizes, min_cell, plan)
     for t in plans.templates:
