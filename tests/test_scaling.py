@@ -606,7 +606,10 @@ def test_fidelity_uses_the_plans_stage_definitions_of_focus_personal_layer_and_f
                                             names={k: f"Profile {k}" for k in range(1, 5)}), cb)
     focus = {t.profile: set(t.focus) for t in plans.templates}
     frame = plans.to_frame()
-    growth = growth_areas(need_scores(s1, cb), n=2)
+    from toolkit.scaling.fidelity import planning_needs
+
+    planning = planning_needs(need_scores(s1, cb), cb)  # the plans' own needs (preferences masked, if they mask)
+    growth = growth_areas(planning, n=2)
     cover = []
     for pid, g in growth.items():
         if not g:
@@ -615,7 +618,7 @@ def test_fidelity_uses_the_plans_stage_definitions_of_focus_personal_layer_and_f
         own = [a for a in str(row["personal_growth_areas"]).split(";") if a and a != "nan"]
         addressed = focus[int(row["profile"])] | set(own[:1])
         cover.append(len(addressed.intersection(g)) / len(g))
-    f = plan_fidelity(need_scores(s1, cb), sol.assignments, atypical_z=2.0).set_index("way")
+    f = plan_fidelity(need_scores(s1, cb), sol.assignments, atypical_z=2.0, planning_needs=planning).set_index("way")
     assert f.loc["templated", "fidelity"] == pytest.approx(np.mean(cover))
     # With atypical_z=2.0 the flags are the plans' flags (certainty < 0.7 or a need 2 SD off).
     assert f.loc["hybrid", "n_flagged"] == int(frame["flagged"].sum())

@@ -55,7 +55,7 @@ from ..plans.drafting import draft_plans
 from ..plans.needs import growth_areas, profile_focus
 from .workload import WAYS
 
-__all__ = ["plan_fidelity", "find_knee", "KNEE_MARGIN", "FLAG_THRESHOLD", "ATYPICAL_Z"]
+__all__ = ["plan_fidelity", "planning_needs", "find_knee", "KNEE_MARGIN", "FLAG_THRESHOLD", "ATYPICAL_Z"]
 
 _PLAN_DEFAULTS = {name: p.default for name, p in inspect.signature(draft_plans).parameters.items()}
 #: Posterior certainty under which a student is flagged: the plans stage's ``fit_threshold``.
@@ -65,12 +65,35 @@ ATYPICAL_Z = float(_PLAN_DEFAULTS["atypical_z"])
 _FOCUS_EPS = 1e-9
 
 
+def planning_needs(needs: pd.DataFrame, codebook) -> pd.DataFrame:
+    """The needs the plans stage writes plans from: ``needs`` with preferences masked, as the plans do.
+
+    When the plans stage masks preferences (``toolkit.plans.needs.mask_preferences`` with the
+    strategy library's ``preference_tags``: a low preference is not a need), the same masking;
+    otherwise, or without a codebook, ``needs`` unchanged.
+    """
+    if codebook is None or not hasattr(codebook, "constructs"):
+        return needs
+    from ..plans import needs as _needs_module
+    from ..plans.strategies import load_strategy_library
+
+    mask = getattr(_needs_module, "mask_preferences", None)
+    tags = getattr(load_strategy_library(), "preference_tags", ()) if mask is not None else ()
+    return mask(needs, codebook, tags) if tags else needs
+
+
 def _student_fidelity(needs: pd.DataFrame, growth: pd.Series, assignments: pd.DataFrame, flag_threshold: float,
-                      focus_min_need: float, personal_min_need: float, atypical_z: float | None) -> pd.DataFrame:
-    """Per student: coverage and distance of each way for one solution."""
+                      focus_min_need: float, personal_min_need: float, atypical_z: float | None,
+                      planning: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per student: coverage and distance of each way for one solution.
+
+    ``planning`` (default ``needs``) are the needs plans are written from (focus, personal layer);
+    the distance and the atypical flag use ``needs``, as the plans stage does.
+    """
+    planning = needs if planning is None else planning
     profile = assignments["profile"].reindex(needs.index)
-    focus = profile_focus(needs, profile, n_focus=3, min_need=max(focus_min_need, _FOCUS_EPS))
-    personal = growth_areas(needs, n=2, min_need=personal_min_need)
+    focus = profile_focus(planning, profile, n_focus=3, min_need=max(focus_min_need, _FOCUS_EPS))
+    personal = growth_areas(planning, n=2, min_need=personal_min_need)
     mean_need = needs.groupby(profile).mean()
     nv = needs.to_numpy(dtype=float)
     centre = mean_need.reindex(profile.to_numpy()).to_numpy(dtype=float)
@@ -106,7 +129,7 @@ def _student_fidelity(needs: pd.DataFrame, growth: pd.Series, assignments: pd.Da
 
 def plan_fidelity(needs: pd.DataFrame, assignments: pd.DataFrame, *, flag_threshold: float = FLAG_THRESHOLD,
                   focus_min_need: float = 0.2, personal_min_need: float = 0.5,
-                  atypical_z: float | None = ATYPICAL_Z) -> pd.DataFrame:
+                  atypical_z: float | None = ATYPICAL_Z, planning_needs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Fidelity of the four ways for one profile solution.
 
     Parameters
@@ -125,6 +148,10 @@ def plan_fidelity(needs: pd.DataFrame, assignments: pd.DataFrame, *, flag_thresh
         Also flag a student whose need differs from the profile's mean need by more than this:
         the plans stage's second flag, with its default (:data:`ATYPICAL_Z`). ``None`` flags on
         certainty alone.
+    planning_needs : DataFrame, optional
+        The needs plans are written from, when the plans stage masks some (a low preference is
+        not a need: :func:`planning_needs`): growth areas, focus and the personal layer use them;
+        distances and the atypical flag use ``needs``. Default ``needs``.
 
     Returns
     -------
@@ -141,8 +168,9 @@ def plan_fidelity(needs: pd.DataFrame, assignments: pd.DataFrame, *, flag_thresh
     >>> plan_fidelity(needs, asg).set_index("way")["fidelity"].tolist()
     [0.0, 1.0, 1.0, 1.0]
     """
-    growth = growth_areas(needs, n=2)
-    per = _student_fidelity(needs, growth, assignments, flag_threshold, focus_min_need, personal_min_need, atypical_z)
+    growth = growth_areas(needs if planning_needs is None else planning_needs, n=2)
+    per = _student_fidelity(needs, growth, assignments, flag_threshold, focus_min_need, personal_min_need, atypical_z,
+                            planning_needs)
     n = len(per)
     n_flagged = int(per["flagged"].sum())
     has = per["has_growth"]

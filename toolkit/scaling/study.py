@@ -45,7 +45,7 @@ from ..config import MIN_CELL
 from ..errors import ToolkitError, user_error
 from ..plans.needs import growth_areas, need_scores
 from ..suppression import HIDDEN as _HIDDEN
-from .fidelity import ATYPICAL_Z, FLAG_THRESHOLD, KNEE_MARGIN, find_knee, plan_fidelity
+from .fidelity import ATYPICAL_Z, FLAG_THRESHOLD, KNEE_MARGIN, find_knee, plan_fidelity, planning_needs
 from .owners import OWNER_KINDS, SCOPES, budget_table, default_mix, mix_from_plans, owner_table
 from .projection import (MAX_PROJECTION_FACTOR, TRADEOFF_WAYS, breakeven_caseload, costs_table, projection_sizes,
                          projection_table, sensitivity_table, tradeoff_rows)
@@ -499,7 +499,8 @@ def scaling_study(
     X = scores[keys]
     needs = need_scores(scores, cb)
     fid_kw = dict(flag_threshold=flag_threshold, focus_min_need=focus_min_need,
-                  personal_min_need=personal_min_need, atypical_z=atypical_z)
+                  personal_min_need=personal_min_need, atypical_z=atypical_z,
+                  planning_needs=planning_needs(needs, codebook))
     caseload_key = OWNER_KINDS[owner_kind]
     caseload = float(students_per_owner) if students_per_owner is not None else workload[caseload_key].value
 
