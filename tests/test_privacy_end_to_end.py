@@ -7,6 +7,9 @@ profiles -> plans -> scaling -> report``, and every file it wrote (CSV, Markdown
 executed notebook, the HTML report and the text of the PDF) and every message it printed is
 searched for each planted value, after Unicode normalisation, case folding and accent folding.
 
+A construct label of the codebook carries HTML (``<img src=x onerror=...>``): the report must
+show it as text, never as markup.
+
 The chain takes a minute or two, so profiles are fitted for one model and K = 1..3 only.
 Skip it with ``-m "not slow"``.
 """
@@ -59,6 +62,7 @@ PLANTED_TEXT = [
     (22, "helps", "follow me @quinta_vex"),
     (23, "helps", "Ask Mr Vexley or Quinta"),
 ]
+HOSTILE_LABEL = "<img src=x onerror=alert(1)>Interest"
 # what must not appear anywhere (compared folded: lower case, no accents, NFC)
 NEEDLES = [
     "nunez", "wojcik", "okafor", "mary jane", "mary-jane", "vexley", "quinta", "48213", "48214", "48215", "48216",
@@ -110,7 +114,10 @@ def test_no_planted_identifier_reaches_any_output_of_the_whole_chain(tmp_path, s
     export = _planted_export(sample_dir, tmp_path / "raw")
     cb = tmp_path / "raw_codebook" / "codebook.yml"
     cb.parent.mkdir()
-    shutil.copy(sample_dir / "codebook.yml", cb)
+    # codebooks are swapped between teachers: a label with HTML must never run in the report
+    text = (sample_dir / "codebook.yml").read_text(encoding="utf-8")
+    assert "    label: Interest\n" in text
+    cb.write_text(text.replace("    label: Interest\n", f"    label: {HOSTILE_LABEL!r}\n"), encoding="utf-8")
     out = tmp_path / "out"
     messages = [
         _run("deidentify", export, "--codebook", cb, "--out", out / "clean"),
@@ -136,6 +143,8 @@ def test_no_planted_identifier_reaches_any_output_of_the_whole_chain(tmp_path, s
     printed = _fold("\n".join(messages))
     leaks += [("messages", n) for n in NEEDLES if n in printed]
     assert leaks == [], leaks
+    html = (out / "report" / "report.html").read_text(encoding="utf-8").casefold()
+    assert "<img src=x" not in html and "onerror=alert(1)>" not in html.replace("&gt;", "")  # escaped, inert
 
     # the planted texts were scrubbed, not dropped: the answers are still there with their tags
     responses = pd.read_csv(out / "clean" / "responses.csv", keep_default_na=False)
