@@ -207,3 +207,13 @@ def test_with_reliabilities_the_owner_model_uses_the_non_circular_benefit():
     with pytest.raises(ToolkitError, match="no reliability"):
         scaling_study(scores, codebook=cb, k_range=[4], k=4, groups=(), fit=_true_fit(profile), random_state=0,
                       n_draws=50, n_students=(150,), reliability={"interest": 0.8})
+
+
+def test_a_construct_without_reliability_gives_a_note_not_an_error():
+    scores, profile, _voice, cb = sample_inputs()
+    rel = {c: 0.8 for c in cb.construct_keys}
+    rel[cb.construct_keys[0]] = float("nan")  # a one-item scale has no alpha
+    st = scaling_study(scores, codebook=cb, k_range=[4], k=4, groups=(), fit=_true_fit(profile), random_state=0,
+                       n_draws=50, n_students=(150,), reliability=rel)
+    assert "benefit_recall" not in st.owner.columns
+    assert any(f"no reliability for {cb.construct_keys[0]}" in n for n in st.notes)

@@ -268,6 +268,14 @@ def _owner_model(at, *, k, caseload, owner_kind, scope, budget_minutes, reliabil
     if reliability is not None and plan_set is None:
         notes.append("owner model: reliabilities were given but no plans could be drafted (no codebook), so no benefit measure")
     if reliability is not None and plan_set is not None:
+        # A NaN reliability (a one-item scale has no alpha) leaves the benefit out with a note; a
+        # construct missing from the mapping is a mistake, refused by _benefit.
+        lacking = [c for c in plan_set.needs.columns if c in reliability and not float(reliability[c]) == float(reliability[c])]
+        if lacking:
+            notes.append(f"owner model: no reliability for {', '.join(lacking)} (a single item has no alpha), so no "
+                         f"benefit measure; fidelity is used instead")
+            reliability = None
+    if reliability is not None and plan_set is not None:
         benefit = _benefit(plan_set, reliability, notes)
         fidelity_of = dict(fidelity_of, **benefit.set_index("way")["recall"].to_dict())
     owner = owner_table(workload, k=k, mix=mix, caseload=caseload, scope=scope, draws=draws,
