@@ -19,7 +19,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
+import time
 import unicodedata
 from pathlib import Path
 
@@ -153,3 +156,30 @@ def test_no_planted_identifier_reaches_any_output_of_the_whole_chain(tmp_path, s
     assert (responses["Section"] == "(withheld)").sum() == 2
     key = Path(os.environ["TOOLKIT_KEY_FILE"]).read_bytes().hex()
     assert not any(key in _text_of(p) for p in files if p.suffix != ".pdf")
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name != "posix", reason="POSIX signals")
+def test_sigterm_during_report_leaves_no_hidden_half_executed_notebook(tmp_path, sample_dir):
+    """Issue 16: a SIGTERM during ``toolkit report`` left ``.out.*/report.ipynb`` with the key's path."""
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "toolkit", "report", str(sample_dir / "survey_export.csv"), "--codebook",
+         str(sample_dir / "codebook.yml"), "--out", str(tmp_path / "out"), "--models", "1", "--k", "1-2", "--quiet"],
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            hidden = [p for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+            if hidden and (hidden[0] / "report.ipynb").exists():
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the report never started writing its notebook")
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=60)
+    finally:
+        proc.kill()
+    assert code == 128 + signal.SIGTERM, proc.stderr.read().decode()[-500:]
+    assert list(tmp_path.iterdir()) == []
