@@ -7,6 +7,8 @@ so these tests do not depend on the profile analysis.
 from __future__ import annotations
 
 import dataclasses
+import re
+from html import escape as _escape
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -19,6 +21,7 @@ from toolkit.plans.drafting import TALK_FIRST, PlanCosts, draft_plans
 from toolkit.plans.goals import import_goals
 from toolkit.plans.plots import plot_student, plot_template
 from toolkit.plans.render import (
+    render_class_pack,
     render_plan_sheet,
     render_reflection_sheet,
     render_template_sheet,
@@ -31,6 +34,11 @@ from toolkit.sample import PROFILES
 from toolkit.plans.strategies import GROUP_GROUPINGS, load_strategy_library
 
 NAME = {name: k for k, (name, _, _) in PROFILES.items()}
+
+
+def escape(text: str) -> str:
+    """As jinja2 escapes text into a page."""
+    return _escape(text, quote=True).replace("&quot;", "&#34;").replace("&#x27;", "&#39;")
 
 
 @pytest.fixture(scope="module")
@@ -333,27 +341,46 @@ def test_with_goals_puts_goals_into_the_plans_and_rejects_unknown_pseudonyms(pla
 # sheets and plots
 
 
-def test_reflection_sheet_asks_the_three_questions_with_pseudonym_only(plans):
+def test_reflection_sheet_is_the_co_writing_sheet_with_pseudonym_only(plans):
     p = next(p for p in plans.plans if p.in_my_words)
     html = render_reflection_sheet(plans, p.pseudonym)
-    for text in ("Here is what you told us", "Which of these would help you?", "Write one goal", p.pseudonym):
-        assert text in html
-    for sid in p.strategies:
-        assert plans.library.get(sid).title.replace('"', "&#34;") in html
+    for text in ("What you told us", "Things that might help: tick, cross, or write your own", "My goal",
+                 "What I will try", "How I will know it is working", "Who can help", "When we check",
+                 "Does this describe you?", p.pseudonym):
+        assert text in html, text
+    assert 2 <= len(p.offered) <= 3
+    for sid in p.offered:
+        assert escape(plans.library.get(sid).for_student) in html
     assert "students&#39; name" not in html and "shows a student&#39;s name" not in html
 
 
-def test_plan_sheet_shows_the_flag_and_template(plans):
+def test_plan_sheet_is_written_to_the_student_without_a_label_about_them(plans):
     flagged = next(p for p in plans.plans if p.flagged)
     html = render_plan_sheet(plans, flagged.pseudonym)
-    assert TALK_FIRST in html and flagged.profile_name in html
+    assert "My learning plan" in html and "What we will do together" in html
+    assert TALK_FIRST not in html and flagged.profile_name not in html
+    assert "minutes" not in html and "fit " not in html and "profile" not in html.lower()
+    for sid in flagged.strategies:
+        assert escape(plans.library.get(sid).for_student) in html
     assert "<script" not in html
 
 
-def test_a_name_appears_only_when_given_and_with_a_warning(plans):
+def test_teacher_pack_shows_the_flag_profile_and_fit(plans):
+    flagged = next(p for p in plans.plans if p.flagged)
+    html = render_class_pack(plans, [flagged.pseudonym])
+    assert escape(TALK_FIRST) in html and flagged.profile_name in html and "fit 0.95" in html
+
+
+def test_a_name_appears_only_when_given_and_the_handed_sheet_prints_no_warning(plans):
     pid = plans.plans[0].pseudonym
-    html = render_plan_sheet(plans, pid, name="Avery <Testwood>")
-    assert "Avery &lt;Testwood&gt;" in html and "do not share it" in html
+    for render in (render_plan_sheet, render_reflection_sheet):
+        html = render(plans, pid, name="Avery <Testwood>")
+        assert "Avery &lt;Testwood&gt;" in html
+        assert "do not share it" not in html
+        # the note for the teacher is on screen only: inside the block the print stylesheet hides
+        assert re.search(r'<p class="names noprint">[^<]*not printed', html)
+        assert "@media print { .noprint { display: none; }" in html
+    assert "Avery" not in render_plan_sheet(plans, pid)
 
 
 def test_template_sheet_lists_strategies_with_evidence(plans):
@@ -371,6 +398,7 @@ def test_write_plan_files_names_files_by_pseudonym(plans, tmp_path):
     for p in plans.plans:
         assert f"sheets/{sheet_filename(p.pseudonym)}" in names
         assert f"reflections/{sheet_filename(p.pseudonym)}" in names
+    assert {"pack/all.html", "pack/index.html", "form-questions.txt", "answers-template.csv"} <= names
     back = pd.read_csv(tmp_path / "plans.csv", index_col="pseudonym", keep_default_na=False)
     assert len(back) == len(plans.plans)
 
@@ -378,7 +406,7 @@ def test_write_plan_files_names_files_by_pseudonym(plans, tmp_path):
 def test_named_sheets_go_only_where_asked(plans, tmp_path):
     pid = plans.plans[0].pseudonym
     written = write_named_sheets(plans, {pid: "Avery Testwood", "unknown": "Nobody"}, tmp_path / "private")
-    assert sorted(p.name for p in written) == ["README-PRIVATE.txt", sheet_filename(pid), sheet_filename(pid)]
+    assert sorted(p.name for p in written) == sorted(["README-PRIVATE.txt", "all.html", sheet_filename(pid), sheet_filename(pid)])
     assert "Avery Testwood" in (tmp_path / "private" / "plans" / sheet_filename(pid)).read_text()
 
 

@@ -56,6 +56,7 @@ Teacher minutes (see :class:`PlanCosts`)
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -66,7 +67,7 @@ import pandas as pd
 
 from ..codebook import Codebook
 from ..errors import ToolkitError, user_error
-from .needs import growth_areas, need_scores, profile_focus, profile_strengths
+from .needs import growth_areas, mask_preferences, need_scores, profile_focus, profile_strengths, voice_tags
 from .strategies import GROUP_GROUPINGS, MARKS, Strategy, StrategyLibrary, load_strategy_library
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
 #: What a flagged plan tells the teacher.
 TALK_FIRST = "Talk with this student before using the template"
 _CHECK_INS = ("weekly", "every two weeks", "every four weeks")
+_KINDS = ("planning", "class", "student", "meeting")  # toolkit.plans.costs.MINUTE_KINDS
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,9 @@ class ProfileTemplate:
         Teacher minutes the template's strategies cost (see the module notes).
     mean_needs : Mapping
         Construct -> the profile's mean need (standard units, higher = more need).
+    targeted_minutes_per_week : float
+        Minutes a week of its strategies that are not whole-class (small group, pairs,
+        individual): the differentiation. Whole-class items reach everyone and do not count.
     """
 
     profile: int
@@ -154,6 +159,7 @@ class ProfileTemplate:
     minutes_per_week: float
     minutes_per_term: float
     mean_needs: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}), repr=False)
+    targeted_minutes_per_week: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -165,15 +171,18 @@ class StudentPlan:
     pseudonym : str
     profile : int
     profile_name : str
+        For the teacher only: never printed on anything a student receives.
     certainty : float
         The largest posterior probability of the student's profile (NaN if unknown).
     focus : tuple of str
         The template's focus areas.
     personal_growth_areas, personal_strengths : tuple of str
-        Where the student differs from the template (construct keys).
+        Where the student differs from the template (construct keys). Preferences (the library's
+        ``preference_tags``) are never growth areas.
     template_strategies : tuple of str
     added_strategy : str
-        One strategy for a personal growth area the template does not serve, or "".
+        One strategy added for this student, or "": for their goal when the plan serves none of
+        its tags, else for a personal growth area the template does not serve.
     flagged : bool
     flag_reason : str
         Starts with :data:`TALK_FIRST` when flagged; "" otherwise.
@@ -182,9 +191,39 @@ class StudentPlan:
     goal : str
     check_in : str
     minutes : float
-        Teacher minutes for this plan per term, beyond the shared template.
+        Teacher minutes for this plan per term, beyond the shared template (the total of
+        ``minutes_by_kind``).
     template_minutes_share : float
         The template's minutes per term divided by its students.
+    groups : Mapping
+        Group column -> value (e.g. Section, Grade), for the class pack.
+    goal_tags : tuple of str
+        The tags the goal speaks to (:func:`toolkit.plans.needs.voice_tags`).
+    goal_strategy : str
+        The strategy of the plan that serves the goal ("" when the goal names no tag the library
+        serves).
+    helps_tags : tuple of str
+        Tags the student's "what helps me" words speak to.
+    offered : tuple of str
+        The two or three strategies the student's sheet offers to tick, cross or replace, in
+        the order printed (numbered 1, 2, 3 on the sheet and in the form).
+    chosen, crossed : tuple of str
+        Strategies the student ticked / crossed (from their sheet or the previous cycle).
+    own_idea, how_i_know, who_can_help : str
+        What the student wrote on their sheet (scrubbed).
+    describes_me : str
+        The student's answer to "does this describe you?": "yes", "partly", "no" or "".
+    goal_progress : str
+        At a re-survey, how the last goal went: "yes", "partly", "not yet" or "".
+    previous_goal : str
+        The goal of the previous cycle, when there was one.
+    profile_change : str
+        After ``previous=``: "same", "changed", "changed (uncertain)" or "new"; "" otherwise.
+    moved : Mapping
+        Construct -> change of the scale score since the previous survey, where it moved by at
+        least half a scale point.
+    minutes_by_kind : Mapping
+        Planning, class, student and meeting minutes a term (:func:`toolkit.plans.costs.plan_minutes`).
     """
 
     pseudonym: str
@@ -203,17 +242,45 @@ class StudentPlan:
     check_in: str
     minutes: float
     template_minutes_share: float
+    groups: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    goal_tags: tuple[str, ...] = ()
+    goal_strategy: str = ""
+    helps_tags: tuple[str, ...] = ()
+    offered: tuple[str, ...] = ()
+    chosen: tuple[str, ...] = ()
+    crossed: tuple[str, ...] = ()
+    own_idea: str = ""
+    how_i_know: str = ""
+    who_can_help: str = ""
+    describes_me: str = ""
+    goal_progress: str = ""
+    previous_goal: str = ""
+    profile_change: str = ""
+    moved: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    minutes_by_kind: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def strategies(self) -> tuple[str, ...]:
         """Every strategy id of the plan: the template's, then the added one."""
         return self.template_strategies + ((self.added_strategy,) if self.added_strategy else ())
 
+    @property
+    def has_personal_layer(self) -> bool:
+        """True when something in the plan is this student's own (a goal, a choice, an idea, an
+        added strategy, a growth area or strength of their own)."""
+        return bool(self.goal or self.chosen or self.crossed or self.own_idea or self.how_i_know or self.added_strategy
+                    or self.personal_growth_areas or self.personal_strengths)
+
 
 _PLAN_COLUMNS = [
     "pseudonym", "profile", "profile_name", "certainty", "focus", "personal_growth_areas",
     "personal_strengths", "strategies", "added_strategy", "flagged", "flag_reason", "in_my_words",
     "goal", "check_in", "minutes", "template_minutes_share",
+    # the co-written layer and the cycle (after the original columns, so old readers keep working)
+    "personal_layer", "strategy_titles", "goal_tags", "goal_strategy", "offered", "chosen", "crossed", "own_idea",
+    "how_i_know", "who_can_help", "describes_me", "goal_progress", "previous_goal", "profile_change", "moved",
+    "start_date", "review_date",
+    "minutes_planning", "minutes_class", "minutes_student", "minutes_meeting",
 ]
 
 
@@ -238,6 +305,12 @@ class PlanSet:
     costs : PlanCosts
     settings : Mapping
         The thresholds used (fit_threshold, atypical_z, focus_min_need, personal_min_need, high_need).
+    start : datetime.date or None
+        First day of the plans' cycle; the review is ``costs.term_weeks`` weeks later.
+    group_columns : tuple of str
+        The group columns each plan carries (e.g. Section, Grade), in this order in ``to_frame``.
+    previous_only : tuple of str
+        After ``previous=``: pseudonyms with a plan last cycle but none now (not re-surveyed).
     """
 
     templates: tuple[ProfileTemplate, ...]
@@ -249,6 +322,54 @@ class PlanSet:
     unassigned: tuple[str, ...] = ()
     costs: PlanCosts = PlanCosts()
     settings: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    start: datetime.date | None = None
+    group_columns: tuple[str, ...] = ()
+    previous_only: tuple[str, ...] = ()
+
+    @property
+    def review(self) -> datetime.date | None:
+        """The review date: ``term_weeks`` weeks after :attr:`start` (None without a start)."""
+        return self.start + datetime.timedelta(weeks=int(self.costs.term_weeks)) if self.start else None
+
+    def check_in_dates(self, rhythm: str) -> tuple[datetime.date, ...]:
+        """The check-in dates of a rhythm over the cycle (empty without a start)."""
+        if self.start is None:
+            return ()
+        from .costs import RHYTHMS
+
+        step = RHYTHMS[rhythm]
+        return tuple(self.start + datetime.timedelta(weeks=w) for w in range(step, int(self.costs.term_weeks) + 1, step))
+
+    def title(self, strategy_id: str) -> str:
+        """The teacher title of a strategy."""
+        return self.library.get(strategy_id).title
+
+    def personal_layer(self, pseudonym: str) -> list[str]:
+        """The personal layer of a plan in plain lines for the teacher, the student's own choices first.
+
+        Empty only when the student gave no goal, no choice and no idea, and differs from their
+        profile nowhere.
+        """
+        p = self.plan(pseudonym)
+        out = []
+        if p.chosen:
+            out.append("Chose: " + "; ".join(self.title(i) for i in p.chosen))
+        if p.own_idea:
+            out.append(f'Own idea: "{p.own_idea}"')
+        if p.crossed:
+            out.append("Crossed out: " + "; ".join(self.title(i) for i in p.crossed))
+        if p.goal:
+            served = f" - served by: {self.title(p.goal_strategy)}" if p.goal_strategy else ""
+            out.append(f'Goal: "{p.goal}"{served}')
+        if p.how_i_know:
+            out.append(f'How they will know it works: "{p.how_i_know}"')
+        if p.added_strategy and p.added_strategy != p.goal_strategy:
+            out.append(f"Added: {self.title(p.added_strategy)}")
+        if p.personal_growth_areas:
+            out.append("Own growth areas: " + ", ".join(self.describe(c, need=True) for c in p.personal_growth_areas))
+        if p.personal_strengths:
+            out.append("Own strengths: " + ", ".join(self.describe(c, need=False) for c in p.personal_strengths))
+        return out
 
     @functools.cached_property
     def _by_pseudonym(self) -> dict:
@@ -289,12 +410,23 @@ class PlanSet:
     def to_frame(self) -> pd.DataFrame:
         """One row per student, index ``pseudonym``; tuples joined with ``;``.
 
-        Columns: profile, profile_name, certainty, focus, personal_growth_areas,
-        personal_strengths, strategies (every strategy id of the plan), added_strategy, flagged,
-        flag_reason, in_my_words, goal, check_in, minutes, template_minutes_share.
+        Columns: the group columns (e.g. Section, Grade) first; then profile, profile_name,
+        certainty, focus, personal_growth_areas, personal_strengths, strategies (every strategy id
+        of the plan), added_strategy, flagged, flag_reason, in_my_words, goal, check_in, minutes,
+        template_minutes_share; then the readable and co-written columns (personal_layer,
+        strategy_titles, goal_tags, goal_strategy, offered, chosen, crossed, own_idea, how_i_know,
+        who_can_help, describes_me, goal_progress, previous_goal, profile_change, moved), the
+        cycle's start_date and review_date (ISO dates, "" without a start), the minutes by kind
+        (minutes_planning, minutes_class, minutes_student, minutes_meeting), and the scale scores
+        the plan was drafted from (score_<construct>, read back by ``previous=``).
         """
-        rows = [
-            {
+        start = self.start.isoformat() if self.start else ""
+        review = self.review.isoformat() if self.review else ""
+        rows = []
+        for p in self.plans:
+            kinds = dict(p.minutes_by_kind)
+            row = {g: p.groups.get(g, "") for g in self.group_columns}
+            row.update({
                 "pseudonym": p.pseudonym,
                 "profile": p.profile,
                 "profile_name": p.profile_name,
@@ -311,10 +443,31 @@ class PlanSet:
                 "check_in": p.check_in,
                 "minutes": p.minutes,
                 "template_minutes_share": p.template_minutes_share,
-            }
-            for p in self.plans
-        ]
-        frame = pd.DataFrame(rows, columns=_PLAN_COLUMNS).set_index("pseudonym")
+                "personal_layer": " | ".join(self.personal_layer(p.pseudonym)),
+                "strategy_titles": "; ".join(self.title(i) for i in p.strategies),
+                "goal_tags": ";".join(p.goal_tags),
+                "goal_strategy": p.goal_strategy,
+                "offered": ";".join(p.offered),
+                "chosen": ";".join(p.chosen),
+                "crossed": ";".join(p.crossed),
+                "own_idea": p.own_idea,
+                "how_i_know": p.how_i_know,
+                "who_can_help": p.who_can_help,
+                "describes_me": p.describes_me,
+                "goal_progress": p.goal_progress,
+                "previous_goal": p.previous_goal,
+                "profile_change": p.profile_change,
+                "moved": ";".join(f"{k}:{v:+.2f}" for k, v in p.moved.items()),
+                "start_date": start,
+                "review_date": review,
+                **{f"minutes_{k}": float(kinds.get(k, 0.0)) for k in _KINDS},
+            })
+            for c in self.scores.columns:
+                v = self.scores.at[p.pseudonym, c] if p.pseudonym in self.scores.index else np.nan
+                row[f"score_{c}"] = round(float(v), 4) if pd.notna(v) else np.nan
+            rows.append(row)
+        columns = list(self.group_columns) + _PLAN_COLUMNS + [f"score_{c}" for c in self.scores.columns]
+        frame = pd.DataFrame(rows, columns=columns).set_index("pseudonym")
         return frame.astype({"profile": "int64", "flagged": "bool", "certainty": "float64",
                              "minutes": "float64", "template_minutes_share": "float64"})
 
@@ -397,6 +550,10 @@ def draft_plans(
     high_need: float = 0.75,
     costs: PlanCosts | None = None,
     goal_key: str = "goal",
+    groups: pd.DataFrame | None = None,
+    answers: pd.DataFrame | None = None,
+    previous: pd.DataFrame | None = None,
+    start: datetime.date | str | None = None,
 ) -> PlanSet:
     """Draft a plan template per profile and a plan per student.
 
@@ -428,6 +585,19 @@ def draft_plans(
         Teacher minutes behind the estimates.
     goal_key : str, default="goal"
         The voice key holding the student's goal; the other voice keys are quoted as their words.
+    groups : DataFrame, optional
+        Index pseudonym; the group columns each plan carries (e.g. Section, Grade) for the class pack.
+    answers : DataFrame, optional
+        What students wrote back on their sheets (:func:`toolkit.plans.read_answers`): index
+        pseudonym; columns goal, chosen, crossed (strategy ids joined with ";"), own_idea,
+        how_i_know, who_can_help, describes_me, goal_progress. A goal here replaces the survey's.
+    previous : DataFrame, optional
+        The previous cycle's plans.csv (index or column pseudonym): goals, choices and notes are
+        carried forward where this cycle gives none, and each plan is marked same, changed,
+        "changed (uncertain)" (either certainty below ``fit_threshold``: maybe classification
+        noise) or new. Profiles are compared by name when both cycles name them, else by number.
+    start : date or "YYYY-MM-DD", optional
+        First day of the cycle; the review date is ``costs.term_weeks`` weeks later.
 
     Returns
     -------
@@ -492,20 +662,26 @@ def draft_plans(
     profile = assignments["profile"]
     unassigned = tuple(sorted((str(p) for p in scores.index if p not in assignments.index)))
 
+    planning_needs = mask_preferences(needs, codebook, library.preference_tags)
     mean_needs = needs.groupby(profile).mean()
-    focus = profile_focus(needs, profile, n_focus=3, min_need=focus_min_need)
+    mean_planning = planning_needs.groupby(profile).mean()
+    focus = profile_focus(planning_needs, profile, n_focus=3, min_need=focus_min_need)
     strengths = profile_strengths(needs, profile, n_strengths=2)
     tag_of = {c.key: c.tag for c in codebook.constructs}
     better = {c.key: c.higher_is_better for c in codebook.constructs}
     labels = {c.key: c.label for c in codebook.constructs}
     counts = profile.value_counts()
 
+    chosen_ids = {}
+    for k in sorted(int(x) for x in counts.index):
+        chosen_ids[k] = _template_strategies(library, focus[k], strengths[k], tag_of, mean_planning.loc[k])
+    neediest = _attend_by_need(library, chosen_ids, focus, mean_planning, tag_of)
     templates = {}
     for k in sorted(int(x) for x in counts.index):
         f, s = focus[k], strengths[k]
-        ids, stretch = _template_strategies(library, f, s, tag_of, mean_needs.loc[k])
-        top = float(mean_needs.loc[k].max(skipna=True)) if mean_needs.loc[k].notna().any() else 0.0
-        rhythm = "weekly" if (f and top >= high_need) else ("every two weeks" if f else "every four weeks")
+        ids, stretch = chosen_ids[k]
+        top = float(mean_planning.loc[k].max(skipna=True)) if mean_planning.loc[k].notna().any() else 0.0
+        rhythm = "weekly" if (f and (top >= high_need or k == neediest)) else ("every two weeks" if f else "every four weeks")
         per_week = float(sum(library.get(i).minutes_per_week for i in ids))
         templates[k] = ProfileTemplate(
             profile=k,
@@ -521,26 +697,57 @@ def draft_plans(
             minutes_per_week=per_week,
             minutes_per_term=per_week * costs.term_weeks,
             mean_needs=MappingProxyType({c: float(v) for c, v in mean_needs.loc[k].items()}),
+            targeted_minutes_per_week=_targeted(library, ids),
         )
 
-    own_growth = growth_areas(needs, n=2, min_need=personal_min_need)
+    own_growth = growth_areas(planning_needs, n=2, min_need=personal_min_need)
     own_strength = growth_areas(-needs, n=2, min_need=personal_min_need)
-    words, goals = _voice(voice, order, codebook, goal_key)
+    words, goals, helps = _voice(voice, order, codebook, goal_key)
     certainty = assignments["certainty"]
+    group_cols, group_values = _groups(groups, order)
+    answers_of = _answers_table(answers, order)
+    prev_of, previous_only = _previous_table(previous, order)
+    start_date = _as_date(start)
 
     plans = []
     for pid in order:
         k = int(profile[pid])
         t = templates[k]
+        ans, prev = answers_of.get(pid, {}), prev_of.get(pid)
         growth = tuple(c for c in own_growth[pid] if c not in t.focus)
         strong = tuple(c for c in own_strength[pid] if c not in t.strengths)
-        served = {tag for sid in t.strategies for tag in library.get(sid).tags if library.get(sid).supports in ("low", "both")}
-        added = ""
-        for c in growth:
-            if tag_of[c] not in served:
-                added = _individual_strategy(library, tag_of[c], exclude=t.strategies)
+        goal = ans.get("goal") or goals.get(pid, "") or (prev or {}).get("goal", "")
+        previous_goal = (prev or {}).get("goal", "")
+        gtags = tuple(g for g in voice_tags(goal) if g in library.tags)
+        htags = tuple(g for g in voice_tags(helps.get(pid, "")) if g in library.tags)
+
+        # the goal first: a strategy of the plan that serves it, or one added for it
+        def serving(tag, ids):
+            return next((i for i in ids if library.get(i).serves(tag, need="low")), "")
+
+        goal_strategy, added = "", ""
+        for g in gtags:
+            goal_strategy = serving(g, t.strategies)
+            if goal_strategy:
+                break
+        if gtags and not goal_strategy:
+            for g in gtags:
+                added = _individual_strategy(library, g, exclude=t.strategies)
                 if added:
+                    goal_strategy = added
                     break
+        if not added:  # then a personal growth area the template does not serve
+            served = {tag for sid in t.strategies for tag in library.get(sid).tags if library.get(sid).supports in ("low", "both")}
+            for c in growth:
+                if tag_of[c] not in served:
+                    added = _individual_strategy(library, tag_of[c], exclude=t.strategies)
+                    if added:
+                        break
+        strategies = t.strategies + ((added,) if added else ())
+        chosen = tuple(i for i in _ids(ans.get("chosen")) or _ids((prev or {}).get("chosen")) if i in library)
+        crossed = tuple(i for i in _ids(ans.get("crossed")) or _ids((prev or {}).get("crossed")) if i in library and i not in chosen)
+        offered = _offer(library, chosen, goal_strategy, added, t.strategies, crossed)
+
         reasons = []
         cert = float(certainty[pid])
         if np.isfinite(cert) and cert < fit_threshold:
@@ -552,14 +759,24 @@ def draft_plans(
                 reasons.append(f"answers differ from the profile on {labels[worst]} by {diff[worst]:.1f} standard units")
         else:
             reasons.append("no scale scores to compare with the profile")
+        describes = ans.get("describes_me", "")
+        if describes == "no":
+            reasons.append("the student says the plan does not describe them")
+        reasons += _contradictions(library, helps.get(pid, ""), htags, t, growth, tag_of)
+        if offered and crossed and set(offered) <= set(crossed):
+            reasons.append("the student crossed out every strategy offered")
         flagged = bool(reasons)
+
+        change, moved = "", {}
+        if previous is not None:
+            change, moved = _change(prev, k, t.name, cert, planned_scores.loc[pid], fit_threshold)
         from .costs import plan_minutes  # the one cost model (plans/costs.py), shared with the scaling study
 
-        minutes = sum(plan_minutes(
+        kinds = plan_minutes(
             check_ins=t.check_ins_per_term, check_in_minutes=costs.check_in_minutes,
             personalise_minutes=costs.personalise_minutes, conversation_minutes=costs.conversation_minutes,
             term_weeks=costs.term_weeks, added_minutes_per_week=library.get(added).minutes_per_week if added else 0.0,
-            flagged=flagged).values())
+            flagged=flagged)
         plans.append(
             StudentPlan(
                 pseudonym=str(pid),
@@ -574,10 +791,26 @@ def draft_plans(
                 flagged=flagged,
                 flag_reason=(TALK_FIRST + ": " + "; ".join(reasons) + ".") if flagged else "",
                 in_my_words=words.get(pid, ""),
-                goal=goals.get(pid, ""),
+                goal=goal,
                 check_in=t.check_in,
-                minutes=float(minutes),
+                minutes=float(sum(kinds.values())),
                 template_minutes_share=round(t.minutes_per_term / t.n_students, 2),
+                groups=MappingProxyType(group_values.get(pid, {})),
+                goal_tags=gtags,
+                goal_strategy=goal_strategy,
+                helps_tags=htags,
+                offered=offered,
+                chosen=chosen,
+                crossed=crossed,
+                own_idea=ans.get("own_idea", "") or (prev or {}).get("own_idea", ""),
+                how_i_know=ans.get("how_i_know", "") or (prev or {}).get("how_i_know", ""),
+                who_can_help=ans.get("who_can_help", "") or (prev or {}).get("who_can_help", ""),
+                describes_me=describes,
+                goal_progress=ans.get("goal_progress", ""),
+                previous_goal=previous_goal,
+                profile_change=change,
+                moved=MappingProxyType(moved),
+                minutes_by_kind=MappingProxyType({kk: float(v) for kk, v in kinds.items()}),
             )
         )
 
@@ -593,7 +826,176 @@ def draft_plans(
         settings=MappingProxyType({"fit_threshold": fit_threshold, "atypical_z": atypical_z,
                                    "focus_min_need": focus_min_need, "personal_min_need": personal_min_need,
                                    "high_need": high_need}),
+        start=start_date,
+        group_columns=group_cols,
+        previous_only=previous_only,
     )
+
+
+def _targeted(library: StrategyLibrary, ids) -> float:
+    """Teacher minutes a week of a template's strategies that are not whole-class (the differentiation)."""
+    return float(sum(library.get(i).minutes_per_week for i in ids if library.get(i).grouping != "whole_class"))
+
+
+def _attend_by_need(library, chosen: dict, focus: dict, mean_need: pd.DataFrame, tag_of: dict):
+    """Give the neediest profile at least as much small-group and relational time as any other.
+
+    The neediest profile is the one with the largest sum of positive mean needs. While its
+    targeted (not whole-class) minutes a week are below another template's, the best small-group
+    or pairs strategy serving one of its focus areas is added (one that builds relationships, tag
+    ``belonging``, first), up to 6 strategies. ``chosen`` is updated in place; returns the profile.
+    """
+    if len(chosen) < 2:
+        return None
+    total = mean_need.clip(lower=0).sum(axis=1)
+    neediest = int(total.idxmax())
+    if not focus[neediest]:
+        return None
+    ids, stretch = chosen[neediest]
+    others = max(_targeted(library, chosen[k][0]) for k in chosen if k != neediest)
+    focus_tags = {tag_of[c] for c in focus[neediest]}
+    pos = {s.id: i for i, s in enumerate(library.strategies)}
+    while _targeted(library, ids) < others and len(ids) < 6:
+        cands = [s for s in library if s.id not in ids and s.supports in ("low", "both")
+                 and s.grouping in ("small_group", "pairs") and any(t in focus_tags for t in s.tags)]
+        if not cands:
+            break
+        pick = min(cands, key=lambda s: ("belonging" not in s.tags, -sum(t in focus_tags for t in s.tags),
+                                         MARKS.index(s.mark), pos[s.id]))
+        ids = tuple(i for i in ids if i != stretch) + (pick.id,) + ((stretch,) if stretch else ())
+    chosen[neediest] = (ids, stretch)
+    return neediest
+
+
+def _ids(value) -> tuple[str, ...]:
+    if value is None or (not isinstance(value, (str, tuple, list)) and pd.isna(value)):
+        return ()
+    if isinstance(value, str):
+        value = value.split(";")
+    return tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+
+
+def _offer(library, chosen, goal_strategy, added, template, crossed, n=3) -> tuple[str, ...]:
+    """The strategies the student's sheet offers: theirs first, then their goal's, the added one, then
+    the template's (small-group and individual before whole-class); none they crossed; at most n."""
+    order = list(chosen) + [goal_strategy, added]
+    order += [i for i in template if library.get(i).grouping != "whole_class"]
+    order += [i for i in template if library.get(i).grouping == "whole_class"]
+    out = [i for i in dict.fromkeys(order) if i and i not in crossed]
+    return tuple(out[:n])
+
+
+_ALONE = ("quiet", "alone", "on my own", "by myself")
+
+
+def _contradictions(library, helps: str, htags, template, growth, tag_of) -> list[str]:
+    """Where what the student wrote helps them contradicts what the plan assumes."""
+    out = []
+    need_tags = {tag_of[c] for c in tuple(template.focus) + tuple(growth)}
+    for tag in htags:
+        if tag not in library.preference_tags:
+            continue
+        low_only = [i for i in template.strategies if tag in library.get(i).tags and library.get(i).supports == "low"]
+        if tag in need_tags or low_only:
+            out.append(f"they wrote that \"{helps}\" helps them, but the plan treats "
+                       f"{library.student_label(tag).lower()} as something to support")
+    low = helps.casefold()
+    if template.stretch_strategy and any(w in low for w in _ALONE):
+        stretch = library.get(template.stretch_strategy)
+        if any(t in library.preference_tags for t in stretch.tags):
+            out.append(f"they wrote that \"{helps}\" helps them, and the template builds on "
+                       f"{library.student_label(next(t for t in stretch.tags if t in library.preference_tags)).lower()}")
+    return out
+
+
+def _change(prev, k: int, name: str, cert: float, scores_row: pd.Series, fit_threshold: float):
+    """(profile_change, moved) of one student against the previous cycle's row."""
+    if prev is None:
+        return "new", {}
+    pname = str(prev.get("profile_name") or "")
+    if pname and name:
+        same = pname == name
+    else:
+        same = prev.get("profile") == k
+    pcert = prev.get("certainty", np.nan)
+    uncertain = (np.isfinite(cert) and cert < fit_threshold) or (np.isfinite(pcert) and pcert < fit_threshold)
+    change = "same" if same else ("changed (uncertain)" if uncertain else "changed")
+    moved = {}
+    for c, now in scores_row.items():
+        before = prev.get(f"score_{c}", np.nan)
+        if np.isfinite(now) and np.isfinite(before) and abs(now - before) >= 0.5:
+            moved[c] = round(float(now - before), 2)
+    return change, moved
+
+
+def _frame_by_pseudonym(table, what: str) -> pd.DataFrame:
+    if not isinstance(table, pd.DataFrame):
+        raise user_error(f"{what} should be a DataFrame (index pseudonym)")
+    if "pseudonym" in table.columns:
+        table = table.set_index("pseudonym")
+    table = table.copy()
+    table.index = table.index.astype(str)
+    if table.index.has_duplicates:
+        raise user_error(f"a pseudonym appears twice in {what}", row=str(table.index[table.index.duplicated()][0]),
+                         fix="keep one row per student")
+    return table
+
+
+def _answers_table(answers, order) -> dict:
+    if answers is None:
+        return {}
+    table = _frame_by_pseudonym(answers, "the students' answers")
+    keys = ("goal", "chosen", "crossed", "own_idea", "how_i_know", "who_can_help", "describes_me", "goal_progress")
+    out = {}
+    for pid, row in table.iterrows():
+        out[pid] = {k: (_ids(row[k]) if k in ("chosen", "crossed") else _text(row[k])) for k in keys if k in table.columns}
+    return out
+
+
+def _previous_table(previous, order) -> tuple[dict, tuple[str, ...]]:
+    if previous is None:
+        return {}, ()
+    table = _frame_by_pseudonym(previous, "the previous plans")
+    if "profile" not in table.columns:
+        raise user_error("the previous plans have no 'profile' column", column="profile",
+                         fix="give the plans.csv written by toolkit plans in the previous cycle")
+    out = {}
+    for pid, row in table.iterrows():
+        d = {}
+        for c, v in row.items():
+            if c in ("profile",):
+                num = pd.to_numeric(v, errors="coerce")
+                d[c] = int(num) if pd.notna(num) else None
+            elif c == "certainty" or str(c).startswith("score_"):
+                num = pd.to_numeric(v, errors="coerce")
+                d[c] = float(num) if pd.notna(num) else np.nan
+            elif c in ("chosen", "crossed"):
+                d[c] = _ids(v)
+            else:
+                d[c] = _text(v)
+        out[pid] = d
+    return out, tuple(sorted(p for p in table.index if p not in set(order)))
+
+
+def _groups(groups, order) -> tuple[tuple[str, ...], dict]:
+    if groups is None:
+        return (), {}
+    table = _frame_by_pseudonym(groups, "the group table")
+    cols = tuple(str(c) for c in table.columns)
+    return cols, {pid: {c: _text(table.at[pid, c]) for c in cols} for pid in order if pid in table.index}
+
+
+def _as_date(start):
+    if start is None or start == "":
+        return None
+    if isinstance(start, datetime.datetime):
+        return start.date()
+    if isinstance(start, datetime.date):
+        return start
+    try:
+        return datetime.date.fromisoformat(str(start).strip())
+    except ValueError:
+        raise user_error("the start date is not a date", value=str(start), fix="give it as YYYY-MM-DD, e.g. 2026-09-28") from None
 
 
 def _assignments(solution: Any) -> pd.DataFrame:
@@ -673,6 +1075,8 @@ def _template_strategies(library, focus, strengths, tag_of, mean_need) -> tuple[
         for c in mean_need.sort_values(ascending=False, kind="stable").index:
             if len(chosen) >= 2:
                 break
+            if tag_of[c] in library.preference_tags:  # a preference is not a need
+                continue
             sid = _best(library, tag_of[c], "low", exclude=chosen)
             if sid:
                 chosen.append(sid)
@@ -719,7 +1123,7 @@ def _text(x) -> str:
 
 def _voice(voice, order, codebook: Codebook, goal_key: str) -> tuple[dict, dict]:
     if voice is None:
-        return {}, {}
+        return {}, {}, {}
     if not isinstance(voice, pd.DataFrame):
         raise user_error("voice should be a DataFrame (index pseudonym; columns the codebook's voice keys)")
     keys = [k for k in codebook.voice_columns if k in voice.columns] or [
@@ -731,15 +1135,16 @@ def _voice(voice, order, codebook: Codebook, goal_key: str) -> tuple[dict, dict]
     if v.index.has_duplicates:
         raise user_error("a pseudonym appears twice in the voice table", row=str(v.index[v.index.duplicated()][0]),
                          fix="keep one row per student")
-    words, goals = {}, {}
+    words, goals, helps = {}, {}, {}
     for pid, row in v.iterrows():
         said = [_text(row[k]) for k in keys if k != goal_key]
         said = [s for s in said if s]
         if said:
             words[pid] = "In my words: " + "; ".join(f'"{s}"' for s in said)
+            helps[pid] = "; ".join(said)
         if goal_key in keys and _text(row[goal_key]):
             goals[pid] = _text(row[goal_key])
-    return words, goals
+    return words, goals, helps
 
 
 def _plain(value):

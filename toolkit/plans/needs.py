@@ -20,7 +20,8 @@ import pandas as pd
 from ..codebook import Codebook
 from ..errors import ToolkitError
 
-__all__ = ["need_scores", "growth_areas", "profile_focus", "profile_strengths"]
+__all__ = ["need_scores", "growth_areas", "profile_focus", "profile_strengths", "mask_preferences", "voice_tags",
+           "VOICE_TAGS"]
 
 
 def need_scores(scores: pd.DataFrame, codebook: Codebook, *, reference: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -123,3 +124,71 @@ def profile_strengths(needs: pd.DataFrame, profile: pd.Series, n_strengths: int 
     means = needs.groupby(profile.reindex(needs.index)).mean()
     return {int(k): tuple(row.sort_values(kind="stable").loc[lambda r: r < 0].index[:n_strengths])
             for k, row in means.iterrows()}
+
+
+def mask_preferences(needs: pd.DataFrame, codebook: Codebook, preference_tags) -> pd.DataFrame:
+    """Need scores with preferences kept as strengths only: a low preference is not a need.
+
+    For each construct whose tag is in ``preference_tags`` (``StrategyLibrary.preference_tags``,
+    e.g. collaboration), positive needs (a preference below the average) are set to 0; negative
+    ones (a strong preference, something to build on) are kept. A stated preference is not a
+    "learning style" to match, and preferring to work alone is not a deficit.
+
+    Parameters
+    ----------
+    needs : DataFrame
+        From :func:`need_scores`.
+    codebook : Codebook
+    preference_tags : iterable of str
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``needs``; NaN stays NaN.
+    """
+    prefs = set(preference_tags)
+    out = needs.copy()
+    for c in codebook.constructs:
+        if c.tag in prefs and c.key in out.columns:
+            col = out[c.key]
+            out[c.key] = col.where(col.isna() | (col <= 0), 0.0)
+    return out
+
+
+#: What a student's own words say about a tag, for linking their goal (and what helps them) to
+#: strategies. Lower-case word stems, matched on word starts; the first tags are the main ones.
+VOICE_TAGS = (
+    (("nervous", "anxi", "worr", "calm", "stress", "panic", "scared", "relax"), ("test_anxiety",)),
+    (("ask for help", "ask questions", "ask a question", "ask the teacher", "asking", "help when",
+      "without everyone watching", "stuck"), ("help_seeking",)),
+    (("on time", "deadline", "hand in", "every assignment", "homework", "organis", "organiz", "plan my",
+      "every day", "a little each", "cramming", "schedule"), ("time_management", "effort_regulation")),
+    (("keep going", "focus", "concentrat", "give up", "effort", "work harder", "try harder", "study more",
+      "revis", "study a little"), ("effort_regulation",)),
+    (("grade", "a b ", "b or better", "pass", "marks", "score", "unit test", "get better at", "do well",
+      "improve"), ("effort_regulation", "self_efficacy")),
+    (("confiden", "believe in", "sure i can", "i can do", "good at"), ("self_efficacy",)),
+    (("group", "partner", "classmate", "with others", "speak up", "together", "team"), ("collaboration",)),
+    (("understand", "not just memoris", "not just memoriz", "make sense"), ("metacognition",)),
+    (("interest", "enjoy", "fun", "why the topic matters", "matters", "useful", "boring"), ("interest",)),
+    (("read",), ("reading",)),
+    (("belong", "fit in", "friends", "lonely"), ("belonging",)),
+)
+
+
+def voice_tags(text: str) -> tuple[str, ...]:
+    """The tags a student's own words speak to, in :data:`VOICE_TAGS` order (may be empty).
+
+    Examples
+    --------
+    >>> voice_tags("Feel less nervous in tests")
+    ('test_anxiety',)
+    >>> voice_tags("Hand in every assignment on time")
+    ('time_management', 'effort_regulation')
+    """
+    low = " " + " ".join(str(text or "").casefold().split()) + " "
+    out: list[str] = []
+    for stems, tags in VOICE_TAGS:
+        if any((" " + s) in low or (s.startswith(" ") and s in low) for s in stems):
+            out += [t for t in tags if t not in out]
+    return tuple(out)
