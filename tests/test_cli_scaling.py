@@ -216,6 +216,8 @@ def test_time_log_makes_assumptions_local_with_their_spread(tmp_path, work):
     assert wl.loc["personalise_minutes", "kind"] == "local"
     answer = (tmp_path / "t" / "answer.md").read_text(encoding="utf-8")
     assert "personalise_minutes," not in answer.split("no public source", 1)[-1].split(".")[0]
+    # the answer names where the local figures come from
+    assert "Your own timings replace these assumptions" in answer and "log.csv" in answer
     bad = tmp_path / "bad.csv"
     bad.write_text("date,task,minutes,students\n2026-09-01,personalise_minutes,lots,1\n", encoding="utf-8")
     r = _quick(work, tmp_path / "u", "--time-log", bad)
