@@ -142,7 +142,7 @@ def test_a_50_mb_cell_is_refused_in_seconds_by_the_cli(tmp_path):
     (tmp_path / "cb.yml").write_text(codebook_yaml(google_columns()))
     t = time.perf_counter()
     result, out = run("deidentify", path, "--codebook", tmp_path / "cb.yml", "--out", tmp_path / "o")
-    assert time.perf_counter() - t < 20
+    assert time.perf_counter() - t < 60  # it ran past 120 s before the limit (issue 16); about 5 s now
     one_error(result, out, r"row 3, column 'What helps you learn best\?': this cell holds 52,428,798 characters")
     assert not (tmp_path / "o").exists()
 
@@ -400,3 +400,24 @@ def test_score_refuses_an_output_folder_below_a_file_before_reading(tmp_path, sa
     path = _responses(tmp_path, sample_dir)
     result, out = run("score", path, "--codebook", sample_dir / "codebook.yml", "--out", path / "scores")
     one_error(result, out, r"scores: the output folder would be inside '.*responses\.csv', which is a file, not a folder")
+
+
+# ---------------------------------------------------------------- repeated headers the codebook does not name
+
+
+def test_a_repeated_header_outside_the_codebook_is_renamed_and_still_checked(tmp_path):
+    frame = google_frame()
+    frame.insert(1, "Notes", [f"n{i}" for i in range(N)])
+    frame.insert(2, "Notes.1", [f"kid{i}@home.example.net" for i in range(N)])
+    (tmp_path / "in").mkdir()
+    export = tmp_path / "in" / "e.csv"
+    export.write_text(frame.to_csv(index=False, lineterminator="\n").replace("Notes.1", "Notes", 1))
+    assert export.read_text().splitlines()[0].count("Notes") == 2
+    (tmp_path / "cb.yml").write_text(codebook_yaml(google_columns()))
+    raw = read_export(export, parse_codebook(codebook_yaml(google_columns())))
+    assert list(raw.table.columns[1:3]) == ["Notes", "Notes (column 3)"]
+    result, out = run("deidentify", export, "--codebook", tmp_path / "cb.yml", "--out", tmp_path / "o")
+    assert result.exit_code == 0, out
+    disclosure = (tmp_path / "o" / "disclosure.md").read_text()
+    assert "- `Notes (column 3)`: identifying (values look like emails" in disclosure
+    assert "home.example.net" not in "\n".join(p.read_text() for p in (tmp_path / "o").iterdir())

@@ -268,7 +268,9 @@ def read_export(path: str | PathLike, codebook: Codebook | None = None) -> RawEx
 
     if codebook is not None:
         table = _match_codebook(table, codebook, path, question_text)
-    _check_duplicates(list(table.columns), path, codebook)
+    renamed = _check_duplicates(list(table.columns), path, codebook)
+    if renamed != list(table.columns):
+        table.columns = renamed
     formula_cells = tuple(
         (int(r) + 1, str(table.columns[c])) for r, c in sorted(formulas) if r >= n_header and c < table.shape[1]
     )
@@ -643,8 +645,16 @@ def _roles(codebook: Codebook) -> dict[str, str]:
     return roles
 
 
-def _check_duplicates(headers: list[str], path: Path, codebook: Codebook | None) -> None:
+def _check_duplicates(headers: list[str], path: Path, codebook: Codebook | None) -> list[str]:
+    """Refuse a repeated header the codebook names; rename the others by position.
+
+    A repeated header the codebook does not name (two "Notes" columns) is dropped later anyway,
+    but every column must have its own name to be checked for identifiers: the second one
+    becomes ``"Notes (column 7)"``.
+    """
     seen: dict[str, int] = {}
+    out = list(headers)
+    taken = set(headers)
     for pos, h in enumerate(headers, start=1):
         if h in seen:
             named = codebook is None or h in set(codebook.named_columns)
@@ -654,8 +664,14 @@ def _check_duplicates(headers: list[str], path: Path, codebook: Codebook | None)
                     file=path, column=h,
                     fix="give the questions distinct titles in the survey and export again, or rename one header in a copy of the export",
                 )
+            new = f"{h} (column {pos})"
+            while new in taken:
+                new += "'"
+            out[pos - 1] = new
+            taken.add(new)
         else:
             seen[h] = pos
+    return out
 
 
 # --------------------------------------------------------------------------------------------
