@@ -146,8 +146,8 @@ def test_no_planted_identifier_reaches_any_output_of_the_whole_chain(tmp_path, s
     printed = _fold("\n".join(messages))
     leaks += [("messages", n) for n in NEEDLES if n in printed]
     assert leaks == [], leaks
-    html = (out / "report" / "report.html").read_text(encoding="utf-8").casefold()
-    assert "<img src=x" not in html and "onerror=alert(1)>" not in html.replace("&gt;", "")  # escaped, inert
+    for page in (p for p in files if p.suffix == ".html"):  # the report and every plan sheet
+        assert "<img src=x" not in page.read_text(encoding="utf-8").casefold(), page  # escaped, inert
 
     # the planted texts were scrubbed, not dropped: the answers are still there with their tags
     responses = pd.read_csv(out / "clean" / "responses.csv", keep_default_na=False)
