@@ -138,6 +138,13 @@ def test_roster_names_go_only_into_the_names_folder_with_a_warning(work, tmp_pat
     shared = _all_text(out)
     assert [n for n in names if n in shared] == [] and [n for n in names if n in output] == []
     assert all(p.stem.startswith("P-") for p in (private / "plans").iterdir())
+    # the named sheets are handed to the students: no "do not share it" printed on them
+    for sub in ("plans", "reflections"):
+        for page in (private / sub).iterdir():
+            assert "do not share it" not in page.read_text(), page
+    # the teacher's named class packs sort students by name and say they hold names
+    pack = (private / "pack" / "9A.html").read_text()
+    assert "This page shows students&#39; names" in pack
 
 
 def test_import_goals_updates_plans_and_reports_unknown_pseudonyms(drafted, work, tmp_path):

@@ -429,3 +429,76 @@ def test_plot_student_shows_their_scores_against_the_profile_means(plans, inputs
     means = ax.collections[0].get_offsets()[:, 0]
     np.testing.assert_allclose(means, plans.profile_means.loc[plans.plan(pid).profile].to_numpy(dtype=float))
     plt.close(ax.figure)
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 14: the personal layer is personal, preferences are not needs, attention follows need
+
+
+def test_every_goal_about_nerves_brings_a_test_anxiety_strategy(plans):
+    nervous = [p for p in plans.plans if "nervous" in p.goal.casefold()]
+    assert len(nervous) >= 10
+    for p in nervous:
+        assert "test_anxiety" in p.goal_tags
+        assert p.goal_strategy in p.strategies and plans.library.get(p.goal_strategy).serves("test_anxiety"), p.pseudonym
+
+
+def test_the_personal_layer_is_not_empty_for_any_student_who_gave_a_goal(plans):
+    with_goal = [p for p in plans.plans if p.goal]
+    assert len(with_goal) > 150
+    assert all(p.has_personal_layer and plans.personal_layer(p.pseudonym) for p in with_goal)
+    assert any(line.startswith("Goal: ") for line in plans.personal_layer(with_goal[0].pseudonym))
+
+
+def test_a_low_preference_for_collaboration_is_never_a_need(plans):
+    for t in plans.templates:
+        assert "collaboration" not in t.focus
+    for p in plans.plans:
+        assert "collaboration" not in p.personal_growth_areas
+    # the social learners still build on it
+    assert "collaboration" in _template(plans, "Social learners").strengths
+
+
+def test_the_neediest_profile_gets_at_least_as_much_small_group_time_as_any_other(plans):
+    need = {t.profile: sum(max(v, 0) for c, v in t.mean_needs.items() if c != "collaboration") for t in plans.templates}
+    neediest = plans.template(max(need, key=need.get))
+    assert neediest.name == "Disengaged"
+    assert all(neediest.targeted_minutes_per_week >= t.targeted_minutes_per_week for t in plans.templates)
+    assert neediest.targeted_minutes_per_week > 0 and neediest.check_in == "weekly"
+    assert "check-and-connect" in neediest.strategies  # a relational element for low effort and interest
+    for t in plans.templates:
+        assert t.targeted_minutes_per_week == sum(plans.library.get(i).minutes_per_week for i in t.strategies
+                                                  if plans.library.get(i).grouping != "whole_class")
+
+
+def test_what_helps_that_contradicts_the_template_flags_a_talk_first(inputs):
+    scores, profile, voice, cb = inputs
+    sol = true_solution(scores, profile)
+    social = [p for p in scores.index if profile[p] == NAME["Social learners"]][:3]
+    quiet = voice.copy()
+    quiet.loc[social, "helps_me_learn"] = "Quiet time to think on my own"
+    result = draft_plans(scores, sol, cb, voice=quiet)
+    for pid in social:
+        p = result.plan(pid)
+        assert p.flagged and "Quiet time to think on my own" in p.flag_reason and TALK_FIRST in p.flag_reason
+
+
+def test_offered_ideas_put_the_goal_first_and_skip_crossed_ones(inputs):
+    scores, profile, voice, cb = inputs
+    sol = true_solution(scores, profile)
+    pid = scores.index[0]
+    base = draft_plans(scores, sol, cb, voice=voice).plan(pid)
+    answers = pd.DataFrame({"goal": ["Feel less nervous in tests"], "crossed": [base.offered[-1]], "chosen": [""]},
+                           index=pd.Index([pid], name="pseudonym"))
+    p = draft_plans(scores, sol, cb, voice=voice, answers=answers).plan(pid)
+    assert p.offered[0] == p.goal_strategy and base.offered[-1] not in p.offered
+    assert p.crossed == (base.offered[-1],)
+
+
+def test_start_date_gives_the_review_and_check_in_dates(inputs):
+    scores, profile, _, cb = inputs
+    result = draft_plans(scores, true_solution(scores, profile), cb, start="2026-09-28")
+    assert result.review.isoformat() == "2026-12-21"
+    assert [d.isoformat() for d in result.check_in_dates("every four weeks")] == ["2026-10-26", "2026-11-23", "2026-12-21"]
+    with pytest.raises(ToolkitError, match="the start date is not a date"):
+        draft_plans(scores, true_solution(scores, profile), cb, start="next Monday")

@@ -1,9 +1,10 @@
-"""File handling of ``toolkit plans`` and ``toolkit plans import-goals`` (the edge of the plans stage).
+"""File handling of ``toolkit plans``, ``toolkit plans import`` and ``toolkit plans import-goals``.
 
-The click declarations live in :mod:`toolkit.cli`; they call :func:`run_plans` and
-:func:`run_import_goals`, which read the inputs, call :mod:`toolkit.plans`, and write the
-outputs all at once through :func:`toolkit._atomic.atomic_output_dir`. Messages go back to the
-caller as strings (library code does not print).
+The click declarations live in :mod:`toolkit.cli`; they call :func:`run_plans`,
+:func:`run_import_answers` and :func:`run_import_goals`, which read the inputs, call
+:mod:`toolkit.plans`, and write the outputs all at once through
+:func:`toolkit._atomic.atomic_output_dir`. Messages go back to the caller as strings (library
+code does not print).
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from ..codebook import Codebook, load_codebook
 from .._csv import defuse_formulas
 from ..errors import user_error
 
-__all__ = ["run_plans", "run_import_goals", "read_profile_solution", "NAMES_WARNING"]
+__all__ = ["run_plans", "run_import_answers", "run_import_goals", "read_profile_solution", "NAMES_WARNING",
+           "PACK_GROUP_COLUMNS"]
+
+#: Group columns plans carry into plans.csv and the class packs (matched ignoring case); others
+#: (gender, say) stay out of the teacher's pack.
+PACK_GROUP_COLUMNS = ("school", "grade", "year", "section", "class", "homeroom", "form", "teacher")
 
 NAMES_WARNING = ("Warning: {folder} holds students' names next to their plans. Keep it private to you: do not "
                  "share it, put it on a shared drive, or use it in any report.")
@@ -97,8 +103,8 @@ def _find_codebook(codebook_path, responses_dir: Path, profiles_dir: Path) -> Co
                      file=responses_dir, fix="pass --codebook codebook.yml")
 
 
-def _read_inputs(responses_dir: Path, cb: Codebook) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
-    """(scores, voice or None, where the scores came from)."""
+def _read_inputs(responses_dir: Path, cb: Codebook, *, with_groups: bool = False):
+    """(scores, voice or None, where the scores came from[, group columns or None])."""
     fix = "give the folder holding responses.csv (toolkit deidentify) and/or scores.csv (toolkit score)"
     if not responses_dir.is_dir():
         raise user_error("responses folder not found", file=responses_dir, fix=fix)
@@ -141,7 +147,12 @@ def _read_inputs(responses_dir: Path, cb: Codebook) -> tuple[pd.DataFrame, pd.Da
     if responses is not None:
         keys = [k for k in cb.voice_columns if k in responses.columns]
         voice = responses[keys] if keys else None
-    return scores, voice, source
+    if not with_groups:
+        return scores, voice, source
+    table = responses if responses is not None else scores
+    cols = [c for c in cb.group_columns if c in table.columns and str(c).casefold() in PACK_GROUP_COLUMNS]
+    groups = table[cols].astype(object).where(table[cols].notna(), "") if cols else None
+    return scores, voice, source, groups
 
 
 def _read_goals(path: Path) -> pd.DataFrame:
@@ -198,9 +209,37 @@ def _inside(a: Path, b: Path) -> bool:
     return a == b or b in a.parents
 
 
+def _read_plans_csv(folder: Path, what: str, fix: str) -> pd.DataFrame:
+    path = Path(folder) / "plans.csv"
+    if not Path(folder).is_dir():
+        raise user_error(f"{what} folder not found", file=folder, fix=fix)
+    table = _read_csv(path, f"{what} file", fix, dtype=str, keep_default_na=False)
+    if "pseudonym" not in table.columns:
+        raise user_error(f"the {what} have no 'pseudonym' column", file=path, column="pseudonym", fix=fix)
+    if "profile" not in table.columns:
+        raise user_error(f"the {what} have no 'profile' column", file=path, column="profile", fix=fix)
+    return table.set_index("pseudonym")
+
+
+def _read_answers(path: Path, offered: dict, names) -> "AnswerImport":
+    from ..io import read_export
+    from ..plans.goals import read_answers
+
+    raw = read_export(path)
+    return read_answers(raw.table, offered, source=str(path), rows=raw.row_numbers, names=names)
+
+
 def run_plans(responses_dir, profiles_dir, out_dir, *, codebook_path=None, library_path=None, roster=None,
-              key_file=None, names_out=None, goals_path=None, fit_threshold=0.7, atypical_z=2.0) -> list[str]:
-    """Draft the plans from files and write them; return the messages for the teacher."""
+              key_file=None, names_out=None, goals_path=None, fit_threshold=0.7, atypical_z=2.0,
+              answers_path=None, previous_dir=None, start=None, paper="A4", pack_by=None) -> list[str]:
+    """Draft the plans from files and write them; return the messages for the teacher.
+
+    ``answers_path`` is a filled co-writing form export or answers CSV (read with the survey's
+    reader); its numbered ideas are matched to the sheets printed in ``out_dir`` when that folder
+    already holds a plans.csv, else to the sheets this run would print. ``previous_dir`` is the
+    previous cycle's plans folder (``--previous``). ``start`` is the cycle's first day
+    (YYYY-MM-DD); ``paper`` A4 or letter; ``pack_by`` the group column of the class packs.
+    """
     from ..plans.drafting import draft_plans
     from ..plans.goals import import_goals
     from ..plans.render import write_named_sheets, write_plan_files
@@ -218,34 +257,87 @@ def run_plans(responses_dir, profiles_dir, out_dir, *, codebook_path=None, libra
             raise user_error("the output folder is an input folder", file=out_dir, fix="choose another --out folder")
     cb = _find_codebook(codebook_path, responses_dir, profiles_dir)
     library = load_strategy_library(library_path)
-    scores, voice, source = _read_inputs(responses_dir, cb)
+    scores, voice, source, groups = _read_inputs(responses_dir, cb, with_groups=True)
     solution = read_profile_solution(profiles_dir)
-    plans = draft_plans(scores, solution, cb, voice=voice, library=library,
-                        fit_threshold=fit_threshold, atypical_z=atypical_z)
+    previous = None
+    if previous_dir is not None:
+        previous = _read_plans_csv(Path(previous_dir), "previous plans",
+                                   "give the --out folder of toolkit plans from the previous cycle (it holds plans.csv)")
+    kw = dict(voice=voice, library=library, fit_threshold=fit_threshold, atypical_z=atypical_z, groups=groups,
+              previous=previous, start=start)
+    plans = draft_plans(scores, solution, cb, **kw)
     msgs = [f"Scores from {source}."]
     if voice is None:
         msgs.append("No responses.csv with the students' free text: plans have no 'In my words' or goal.")
+    names, roster_msgs = ({}, [])
+    if roster is not None:
+        names, roster_msgs = _roster_names(Path(roster), key_file, cb, plans)
+    unknown_answers = None
+    if answers_path is not None:
+        printed = out_dir / "plans.csv"
+        if printed.is_file():
+            shown = _read_csv(printed, "plans file", "give the --out folder of the printed sheets", dtype=str,
+                              keep_default_na=False).set_index("pseudonym")
+            offered = {pid: tuple(x for x in str(v).split(";") if x) for pid, v in shown.get("offered", pd.Series(dtype=str)).items()}
+        else:
+            offered = {p.pseudonym: p.offered for p in plans.plans}
+        result = _read_answers(Path(answers_path), offered, list(names.values()))
+        plans = draft_plans(scores, solution, cb, answers=result.answers, **kw)
+        msgs.append(result.summary())
+        unknown_answers = result.unknown if len(result.unknown) else None
     if goals_path is not None:
         result = import_goals(plans.to_frame(), _read_goals(goals_path), source=str(goals_path))
         plans = plans.with_goals(result.plans.loc[list(result.updated), "goal"])
         msgs.append(result.summary())
     if plans.unassigned:
         msgs.append(f"{len(plans.unassigned)} scored student(s) have no profile assignment and no plan.")
-    names, roster_msgs = ({}, [])
-    if roster is not None:
-        names, roster_msgs = _roster_names(Path(roster), key_file, cb, plans)
+    if previous is not None:
+        msgs.append(_cycle_summary(plans))
     with atomic_output_dir(out_dir, protect=[responses_dir / "responses.csv", responses_dir / "scores.csv"]) as tmp:
-        write_plan_files(plans, tmp)
+        write_plan_files(plans, tmp, paper=paper, pack_by=pack_by)
+        if unknown_answers is not None:
+            defuse_formulas(unknown_answers).to_csv(tmp / "answers-unknown.csv", index=False, lineterminator="\n")
     n_flag = sum(p.flagged for p in plans.plans)
     msgs.append(f"Drafted {len(plans.templates)} templates and {len(plans.plans)} plans ({n_flag} flagged: talk "
-                f"with the student first); wrote plans.csv, templates.md and the sheets to {out_dir}")
+                f"with the student first); wrote plans.csv, templates.md, the sheets and the class packs to {out_dir}")
+    if unknown_answers is not None:
+        msgs.append(f"The rows with unknown codes are in {out_dir / 'answers-unknown.csv'}.")
     if roster is not None:
         with atomic_output_dir(names_out) as tmp:
-            write_named_sheets(plans, names, tmp)
+            write_named_sheets(plans, names, tmp, paper=paper, pack_by=pack_by)
         msgs += roster_msgs
-        msgs.append(f"Wrote {len(names)} name-bearing plan and reflection sheets to {names_out}.")
+        msgs.append(f"Wrote {len(names)} name-bearing plan and co-writing sheets and the class packs to {names_out}.")
         msgs.append(NAMES_WARNING.format(folder=names_out))
     return msgs
+
+
+def _cycle_summary(plans) -> str:
+    changed = [p for p in plans.plans if p.profile_change.startswith("changed")]
+    uncertain = [p for p in changed if p.profile_change == "changed (uncertain)"]
+    new = sum(p.profile_change == "new" for p in plans.plans)
+    carried = sum(bool(p.previous_goal) and p.goal == p.previous_goal for p in plans.plans)
+    msg = (f"Compared with the previous cycle: {len(changed)} plan(s) need rewriting because the profile changed "
+           f"({len(uncertain)} of them uncertain: the profile fits below the threshold in one of the cycles, so the change "
+           f"may be classification noise; talk with the student before rewriting); "
+           f"{sum(p.profile_change == 'same' for p in plans.plans)} kept their profile; {carried} goal(s) carried forward.")
+    if new:
+        msg += f" {new} student(s) had no plan last cycle."
+    if plans.previous_only:
+        msg += f" {len(plans.previous_only)} student(s) with a plan last cycle were not in this survey."
+    return msg
+
+
+def run_import_answers(answers_path, plans_dir, responses_dir, profiles_dir, **kw) -> list[str]:
+    """``toolkit plans import``: read the filled co-writing sheets and regenerate the plans and sheets in ``plans_dir``.
+
+    The ideas the students ticked are matched to the sheets printed from ``plans_dir``; the other
+    keywords are those of :func:`run_plans` (the same ones the plans were drafted with).
+    """
+    plans_dir = Path(plans_dir)
+    if not (plans_dir / "plans.csv").is_file():
+        raise user_error("plans file not found", file=plans_dir / "plans.csv",
+                         fix="give the --out folder of toolkit plans whose sheets the students filled in")
+    return run_plans(responses_dir, profiles_dir, plans_dir, answers_path=answers_path, **kw)
 
 
 def run_import_goals(goals_path, plans_dir) -> list[str]:

@@ -355,8 +355,7 @@ def pack_groups(plans: PlanSet, by: str | None = None) -> dict[str, list[str]]:
     the plans carry), each kept student once; "all" when the plans carry no group column."""
     cols = list(plans.group_columns)
     if by is None:
-        by = next((c for c in cols for want in ("section", "class", "grade") if c.casefold() == want), None)
-        by = by or next((c for want in ("section", "class", "grade") for c in cols if c.casefold() == want), None)
+        by = next((c for want in ("section", "class", "grade") for c in cols if c.casefold() == want), None)
     elif by not in cols:
         raise user_error(f"the plans carry no group column '{by}'", column=by,
                          fix=f"use one of: {', '.join(cols) or 'none (give the responses with their group columns)'}")
