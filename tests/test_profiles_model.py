@@ -528,3 +528,48 @@ def test_scoring_m_step_reaches_the_constrained_maximum(model):
         np.testing.assert_allclose(covs[0, 0][off], covs[0, 2][off])
     else:
         np.testing.assert_allclose(np.diag(covs[0, 0]), np.diag(covs[0, 1]))
+
+
+@pytest.mark.parametrize("model", [1, 3, 4, 6])
+def test_squarem_ends_at_fixed_points_of_em_in_fewer_steps(model):
+    # SQUAREM (Varadhan and Roland 2008) only accelerates: it ends at fixed points of EM (local
+    # maxima), never below where it started, with fewer EM steps in all
+    from _profiles_helpers import sample_scores
+
+    scores, _, _ = sample_scores()
+    X = scores.to_numpy()  # with missing values: the FIML path
+    K, d = 4, X.shape[1]
+    lpm = LatentProfileModel(K, model=model, n_starts=6, random_state=0)
+    rng = np.random.RandomState(0)
+    mask = ~np.isnan(X)
+    center = np.nanmean(X, axis=0)
+    scale = np.nanvar(X, axis=0)
+    diagonal = model in _em.DIAGONAL_MODELS
+    data = _em.PreparedData(X, np.ones(len(X)), center, diagonal)
+    Xf = np.where(mask, X - center, 0.0)
+    labels = [rng.randint(K, size=len(X)) for _ in range(6)]
+    start = lpm._params_from_labels(Xf, np.ones(len(X)), labels, K, model, diagonal)
+    ll_start = _em.e_step(data, *start)[2]
+    opts = dict(model=model, max_iter=3000, tol=1e-10, reg_covar=1e-6, scale=scale, eig_tol=1e-4,
+                min_count=_em.min_profile_count(model, d), var_floor=0.01)
+    plain = _em.run_em(data, *start, **opts)
+    fast = _em.run_em(data, *start, accelerate=True, **opts)
+    ok = ~plain[6] & ~fast[6] & plain[5] & fast[5]  # neither degenerate, both converged
+    assert ok.sum() >= 3
+    assert (fast[3][ok] >= ll_start[ok]).all()
+    assert fast[4][ok].sum() < plain[4][ok].sum()
+    # the returned parameters are those of the returned log-likelihood ...
+    np.testing.assert_allclose(_em.e_step(data, *fast[:3])[2][ok], fast[3][ok], rtol=1e-12)
+    # ... and a fixed point of EM: 50 more plain steps gain (almost) nothing. From a random
+    # partition the extrapolation may end in another basin than plain EM (a better or a worse
+    # local maximum; the search's many starts are there for that), so the LLs are not compared.
+    more = _em.run_em(data, *(a[ok] for a in fast[:3]), **dict(opts, max_iter=50, tol=1e-14))
+    assert (more[3] - fast[3][ok] < 1e-3).all()
+
+    # from a start near a maximum both end at the same one
+    near = _em.run_em(data, *start, **dict(opts, max_iter=40))
+    plain = _em.run_em(data, *near[:3], **opts)
+    fast = _em.run_em(data, *near[:3], accelerate=True, **opts)
+    ok = ~plain[6] & ~fast[6] & plain[5] & fast[5]
+    same = np.abs(fast[3] - plain[3]) <= 1e-3
+    assert same[ok].mean() >= 0.5

@@ -575,8 +575,12 @@ def run_em(
     ll_init=None,
     trace=None,
     abandon_margin=None,
+    accelerate=False,
 ):
     """Run (G)EM on S stacked starts until each converges, degenerates or hits ``max_iter``.
+
+    With ``accelerate=True`` (and neither ``trace`` nor ``abandon_margin``), the iterations are
+    SQUAREM cycles (:func:`run_squarem`): the same fixed points, reached in fewer steps.
 
     Convergence: ``|LL_t - LL_{t-1}| <= tol * max(1, |LL_t|)``. The returned parameters are
     those whose log-likelihood is returned (the last M-step is not applied after convergence).
@@ -597,6 +601,10 @@ def run_em(
     converged : ndarray of shape (S,) of bool
     degenerate : ndarray of shape (S,) of bool
     """
+    if accelerate and trace is None and abandon_margin is None:
+        return run_squarem(data, weights, means, covs, model=model, max_iter=max_iter, tol=tol,
+                           reg_covar=reg_covar, scale=scale, eig_tol=eig_tol, min_count=min_count,
+                           var_floor=var_floor, ll_init=ll_init)
     weights, means, covs = weights.copy(), means.copy(), covs.copy()
     S, K, d = means.shape
     basis = covariance_basis(model, K, d) if model in (4, 5) else None
@@ -650,4 +658,159 @@ def run_em(
         weights[active], means[active], covs[active] = w_new, m_new, c_new
         degenerate[active[bad]] = True
         active = active[~bad]
+    return weights, means, covs, ll, n_iter, converged, degenerate
+
+
+def _flat_params(weights, means, covs):
+    """One row of all parameters per start: (S, K + K d + K d d)."""
+    S = weights.shape[0]
+    return np.concatenate([weights, means.reshape(S, -1), covs.reshape(S, -1)], axis=1)
+
+
+def _unflat_params(theta, K, d):
+    w = theta[:, :K]
+    m = theta[:, K : K + K * d].reshape(-1, K, d)
+    c = theta[:, K + K * d :].reshape(-1, K, d, d)
+    return w, m, 0.5 * (c + c.swapaxes(-1, -2))
+
+
+def run_squarem(
+    data,
+    weights,
+    means,
+    covs,
+    *,
+    model,
+    max_iter,
+    tol,
+    reg_covar,
+    scale,
+    eig_tol,
+    min_count,
+    var_floor=0.0,
+    ll_init=None,
+):
+    """:func:`run_em` accelerated by SQUAREM (Varadhan and Roland 2008), globally monotone.
+
+    One cycle from parameters theta0: two EM steps give theta1 and theta2; with
+    ``r = theta1 - theta0``, ``v = theta2 - 2 theta1 + theta0`` and the steplength
+    ``alpha = -|r| / |v|`` (at most -1), the extrapolation is
+    ``theta' = theta0 - 2 alpha r + alpha^2 v`` (scheme S3). The weights of theta' still sum to 1
+    (the coefficients sum to 1) and the covariance structure is kept (it is linear); theta' is
+    accepted only when its weights are positive, it passes the degeneracy guard and its
+    log-likelihood is at least that of theta1, else the cycle ends at theta2 (two plain EM
+    steps). So the log-likelihood never decreases, and EM's fixed points (the local maxima)
+    are the same. Convergence and degeneracy as in :func:`run_em`; ``n_iter`` counts EM steps
+    (two per cycle).
+
+    References
+    ----------
+    .. [1] Varadhan, R., & Roland, C. (2008). Simple and globally convergent methods for
+       accelerating the convergence of any EM algorithm. Scand. J. Statist., 35, 335-353.
+    """
+    weights, means, covs = weights.copy(), means.copy(), covs.copy()
+    S, K, d = means.shape
+    basis = covariance_basis(model, K, d) if model in (4, 5) else None
+    ll = np.full(S, -np.inf) if ll_init is None else np.asarray(ll_init, dtype=float).copy()
+    n_iter = np.zeros(S, dtype=int)
+    converged = np.zeros(S, dtype=bool)
+    degenerate = np.zeros(S, dtype=bool)
+    total_weight = float(data.w.sum())
+    guard = dict(total_weight=total_weight, scale=scale, eig_tol=eig_tol, min_count=min_count,
+                 var_floor=var_floor)
+
+    def mstep(resp, w, m, c):
+        return m_step(data, resp, w, m, c, model, reg_covar, basis)
+
+    active = np.arange(S)
+    resp0, _, ll0 = e_step(data, weights, means, covs)
+    while active.size:
+        prev = ll[active]
+        with np.errstate(invalid="ignore"):
+            done = np.abs(ll0 - prev) <= tol * np.maximum(1.0, np.abs(ll0))
+        ll[active] = ll0
+        converged[active[done]] = True
+        keep = ~done & (n_iter[active] < max_iter)
+        active, resp0, ll0 = active[keep], resp0[:, keep], ll0[keep]
+        if not active.size:
+            break
+        w0, m0, c0 = weights[active], means[active], covs[active]
+        # first EM step
+        w1, m1, c1 = mstep(resp0, w0, m0, c0)
+        n_iter[active] += 1
+        bad = degenerate_starts(w1, c1, **guard)
+        if bad.any():
+            weights[active[bad]], means[active[bad]], covs[active[bad]] = w1[bad], m1[bad], c1[bad]
+            degenerate[active[bad]] = True
+            ok = ~bad
+            active, w0, m0, c0, w1, m1, c1 = active[ok], w0[ok], m0[ok], c0[ok], w1[ok], m1[ok], c1[ok]
+            ll0 = ll0[ok]
+            if not active.size:
+                break
+        resp1, _, ll1 = e_step(data, w1, m1, c1)
+        # a start at its iteration limit, or converged within this step, stops at theta1
+        with np.errstate(invalid="ignore"):
+            stop = (n_iter[active] >= max_iter) | (
+                np.abs(ll1 - ll[active]) <= tol * np.maximum(1.0, np.abs(ll1)))
+        if stop.any():
+            i = active[stop]
+            weights[i], means[i], covs[i], ll[i] = w1[stop], m1[stop], c1[stop], ll1[stop]
+            converged[i] = np.abs(ll1[stop] - ll0[stop]) <= tol * np.maximum(1.0, np.abs(ll1[stop]))
+            go = ~stop
+            active, w0, m0, c0, w1, m1, c1 = active[go], w0[go], m0[go], c0[go], w1[go], m1[go], c1[go]
+            resp1, ll1, ll0 = resp1[:, go], ll1[go], ll0[go]
+            if not active.size:
+                break
+        # second EM step
+        w2, m2, c2 = mstep(resp1, w1, m1, c1)
+        n_iter[active] += 1
+        bad = degenerate_starts(w2, c2, **guard)
+        if bad.any():
+            i = active[bad]
+            weights[i], means[i], covs[i], ll[i] = w2[bad], m2[bad], c2[bad], ll1[bad]
+            degenerate[i] = True
+            ok = ~bad
+            active, w0, m0, c0, w1, m1, c1, w2, m2, c2 = (
+                active[ok], w0[ok], m0[ok], c0[ok], w1[ok], m1[ok], c1[ok], w2[ok], m2[ok], c2[ok])
+            ll1 = ll1[ok]
+            if not active.size:
+                break
+        # extrapolation
+        t0, t1, t2 = _flat_params(w0, m0, c0), _flat_params(w1, m1, c1), _flat_params(w2, m2, c2)
+        r = t1 - t0
+        v = t2 - t1 - r
+        with np.errstate(invalid="ignore", divide="ignore"):
+            alpha = -np.sqrt((r * r).sum(1) / (v * v).sum(1))
+        alpha = np.where(np.isfinite(alpha), np.minimum(alpha, -1.0), -1.0)
+        tx = t0 - 2.0 * alpha[:, None] * r + (alpha * alpha)[:, None] * v
+        wx, mx, cx = _unflat_params(tx, K, d)
+        valid = (alpha < -1.0) & (wx > 0).all(1) & np.isfinite(tx).all(1)
+        if valid.any():
+            eig = np.linalg.eigvalsh(np.where(valid[:, None, None, None], cx, np.eye(d)))
+            valid &= (eig[..., 0] > 0).all(1)
+        if valid.any():
+            valid[valid] &= ~degenerate_starts(wx[valid], cx[valid], **guard)
+        llx = np.full(active.size, -np.inf)
+        if valid.any():
+            respx, _, llx[valid] = e_step(data, wx[valid], mx[valid], cx[valid])
+        accept = valid & (llx >= ll1)
+        # the next cycle starts from theta' where accepted, else from theta2
+        wn, mn, cn = w2.copy(), m2.copy(), c2.copy()
+        wn[accept], mn[accept], cn[accept] = wx[accept], mx[accept], cx[accept]
+        weights[active], means[active], covs[active] = wn, mn, cn
+        ll_next = np.empty(active.size)
+        resp_next = np.empty((K, active.size, data.n))
+        if accept.any():
+            sel = accept[valid]
+            resp_next[:, accept] = respx[:, sel]
+            ll_next[accept] = llx[accept]
+        rest = ~accept
+        if rest.any():
+            rr, _, lr = e_step(data, w2[rest], m2[rest], c2[rest])
+            resp_next[:, rest] = rr
+            ll_next[rest] = lr
+        # the convergence test of the next cycle compares with the LL of theta1 (one EM step
+        # before theta2), so an accelerated start stops no earlier than plain EM would
+        ll[active] = ll1
+        resp0, ll0 = resp_next, ll_next
     return weights, means, covs, ll, n_iter, converged, degenerate
