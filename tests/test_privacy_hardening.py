@@ -300,6 +300,28 @@ def test_a_signal_during_writing_leaves_no_half_written_folder(tmp_path, sig):
     assert list(tmp_path.iterdir()) == []  # neither the output nor the hidden temporary folder
 
 
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="POSIX signals")
+def test_a_second_signal_does_not_interrupt_the_clean_up(tmp_path):
+    out = tmp_path / "report"
+    writer = _SLOW_WRITER.replace('(tmp / "report.ipynb")', '[(tmp / f"f{i}.txt").write_text("x") for i in range(3000)]; (tmp / "report.ipynb")')
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", writer, str(out)], stdout=subprocess.PIPE, cwd=ROOT, env=env)
+    try:
+        assert proc.stdout.readline().strip() == b"ready"
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.01)
+        for _ in range(20):  # while the 3,000 files are being removed
+            if proc.poll() is not None:
+                break
+            proc.send_signal(signal.SIGHUP)
+            time.sleep(0.002)
+        code = proc.wait(timeout=30)
+    finally:
+        proc.kill()
+    assert code == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_handlers_are_restored_after_the_block(tmp_path):
     before = signal.getsignal(signal.SIGTERM)
     with atomic_output_dir(tmp_path / "o") as tmp:

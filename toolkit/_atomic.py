@@ -38,6 +38,8 @@ def _cleanup_on_signals() -> Iterator[None]:
         return
 
     def _raise(signum, frame):
+        for sig in _SIGNALS:  # a second signal must not interrupt the clean-up of the first
+            signal.signal(sig, signal.SIG_IGN)
         raise SystemExit(128 + signum)
 
     previous = {}
