@@ -720,7 +720,8 @@ def test_groups_default_to_the_codebooks_group_columns():
     cb, s1, _ = sample_scores()
     st = scaling_study(s1, codebook=cb, k_range=[2], k=2, fit=gmm_fit, n_draws=20, random_state=0)
     assert list(st.transfer["grouping"].unique()) == list(cb.group_columns)
-    assert scaling_study(s1, k_range=[2], k=2, fit=gmm_fit, n_draws=20, random_state=0).transfer.empty
+    with pytest.warns(UserWarning, match="no codebook given"):
+        assert scaling_study(s1, k_range=[2], k=2, fit=gmm_fit, n_draws=20, random_state=0).transfer.empty
 
 
 def test_statements_never_give_a_small_groups_label_or_count():
