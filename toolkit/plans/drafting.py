@@ -23,17 +23,40 @@ Template of a profile
     ``both`` for a stretch); stronger evidence mark; earlier in the library file. So a teacher's
     own library decides between equals by the order of its entries.
 
+Preferences are not needs
+    Constructs whose tag the library lists under ``preference_tags`` (collaboration in the
+    shipped library) never become a focus area or a personal growth area: a low preference for
+    working with others is not a deficit (:func:`toolkit.plans.needs.mask_preferences`). A high
+    one can still be a strength to build on.
+
+Attention by need
+    The neediest profile (largest sum of positive mean needs) gets at least as many targeted
+    minutes a week (small group, pairs, individual; whole-class items reach everyone and do not
+    count as differentiation) as any other template: while it has fewer, the best small-group or
+    pairs strategy for one of its focus areas is added, one that builds a relationship first
+    (the library's ``check-and-connect``), up to 6 strategies. It is checked in with weekly.
+
 Check-in rhythm
     *weekly* when the profile's largest mean need is at least ``high_need`` (0.75 standard units
-    by default), *every two weeks* when it has any focus area, *every four weeks* otherwise.
+    by default) or it is the neediest profile, *every two weeks* when it has any focus area,
+    *every four weeks* otherwise.
 
 Personal layer of a student
-    Own growth areas: :func:`toolkit.needs.growth_areas` with ``n=2`` and
+    The student's own choices first: what they ticked, crossed or wrote on their co-writing sheet
+    (``answers=``, or carried from ``previous=``). Their goal (from the sheet, else the survey's
+    ``goal`` answer, else last cycle's) is linked to the plan: the tags it speaks to
+    (:func:`toolkit.plans.needs.voice_tags`, e.g. a goal about nerves -> test anxiety) are
+    matched to the first of the plan's strategies that serves one of them (``goal_strategy``);
+    when none does, one strategy is added for the goal (an individual one first). Otherwise own
+    growth areas: :func:`toolkit.needs.growth_areas` with ``n=2`` and
     ``min_need=personal_min_need`` (0.5 by default), kept where they are not already a focus of
-    the template; own strengths likewise from the negated needs. When a personal growth area's
-    tag is served by none of the template's strategies, one strategy is added for it (an
-    individual one first). The student's scrubbed free-text answers are quoted as "In my words";
-    the ``goal`` voice answer (or a goal imported later) is their goal.
+    the template; own strengths likewise from the negated needs; when a personal growth area's
+    tag is served by none of the template's strategies, one strategy is added for it. At most one
+    strategy is added (``added_strategy``), so the minutes below stay those of the one cost
+    model. The student's scrubbed free-text answers are quoted as "In my words". The sheet
+    offers two or three strategies to tick (``offered``): the student's own choices, the goal's,
+    the added one, then the template's (small-group and individual before whole-class), never
+    one they crossed.
 
 Fit flag
     A student is flagged, with "Talk with this student before using the template", when the
@@ -42,6 +65,10 @@ Fit flag
     and the profile's mean need, over the constructs, exceeds ``atypical_z`` standard units. The
     largest single difference is used rather than a Mahalanobis distance because it names the
     construct a teacher should ask about, and it needs no covariance estimate in small profiles.
+    A plan is also flagged when the student says it does not describe them, when they crossed
+    every strategy offered, or when what they wrote helps them contradicts the plan (group work
+    helps them but the plan supports a preference as a need; quiet time or working alone helps
+    them but the template's stretch builds on group work).
 
 Teacher minutes (see :class:`PlanCosts`)
     template per week = the sum of its strategies' ``minutes_per_week``; per term = that times
@@ -504,13 +531,16 @@ class PlanSet:
             lines.append("- Strengths to build on: " + (", ".join(self.describe(c, need=False) for c in t.strengths) or "none stands out"))
             lines.append(f"- Check-in: {t.check_in} ({t.check_ins_per_term} a term)")
             lines.append(f"- Teacher time: {t.minutes_per_week:g} minutes a week, {t.minutes_per_term:g} a term")
-            lines += ["", "| strategy | what the teacher does | grouping | minutes a week | evidence | caution |",
-                      "|---|---|---|---|---|---|"]
+            lines.append(f"- Of which in small groups, pairs or one to one: {t.targeted_minutes_per_week:g} minutes a week "
+                         f"(whole-class items reach everyone and are not differentiation)")
+            lines += ["", "| strategy | what the teacher does | who | minutes a week | how we will know it works | evidence | caution |",
+                      "|---|---|---|---|---|---|---|"]
             for sid in t.strategies:
                 s = self.library.get(sid)
                 title = s.title + (" (stretch)" if sid == t.stretch_strategy else "")
-                cells = [title, s.description, s.grouping.replace("_", " "), f"{s.minutes_per_week:g}",
-                         f"{s.evidence} [{s.mark}]", s.caution]
+                who = "whole class: everyone" if s.grouping == "whole_class" else s.grouping.replace("_", " ")
+                cells = [title, s.description, who, f"{s.minutes_per_week:g}", s.success,
+                         f"{s.evidence} [{s.mark}]" + (f"; dose in the studies: {s.dose}" if s.dose else ""), s.caution]
                 lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
             lines.append("")
         lines += ["Evidence figures (EEF months of progress) are average attainment effects of a whole approach "

@@ -88,6 +88,10 @@ th { background: #f2f2f2; }
 ol.choices li { margin: 1mm 0; }
 .small { font-size: 8pt; color: #555; }
 .log td { height: 7mm; }
+table.tmpl { font-size: 8pt; line-height: 1.2; }
+table.tmpl .small { font-size: 7pt; }
+.tmpl-page h2 { margin: 2mm 0 0.5mm; }
+.tmpl-page ul { margin: 0.5mm 0; }
 .page { break-after: page; page-break-after: always; }
 .page:last-child { break-after: auto; page-break-after: auto; }
 @media print { .noprint { display: none; } body { max-width: none; } }
@@ -106,7 +110,7 @@ _NAMED_STUDENT_WARNING = ("Teacher: this copy shows the student's name; print it
                           "Keep the file in your private folder (this note is not printed).")
 _NAMED_TEACHER_WARNING = "This page shows students' names. Keep it with the teacher; do not share it or put it in a report."
 
-_TEMPLATE_BODY = """<h1>Plan template: {{ t.name }}</h1>
+_TEMPLATE_BODY = """<div class="tmpl-page"><h1>Plan template: {{ t.name }}</h1>
 <p class="meta">For the teacher &middot; Profile {{ t.profile }} &middot; {{ t.n_students }} student{{ "s" if t.n_students != 1 }} &middot; check-in {{ t.check_in }} ({{ t.check_ins_per_term }} a term) &middot; {{ "%g"|format(t.minutes_per_week) }} teacher minutes a week, {{ "%g"|format(t.minutes_per_term) }} a term; {{ "%g"|format(t.targeted_minutes_per_week) }} a week in small groups, pairs or one to one</p>
 <p>{{ t.description }}</p>
 <h2>Focus areas</h2>
@@ -114,11 +118,11 @@ _TEMPLATE_BODY = """<h1>Plan template: {{ t.name }}</h1>
 <h2>Strengths to build on</h2>
 {% if strengths %}<ul>{% for s in strengths %}<li>{{ s }}</li>{% endfor %}</ul>{% else %}<p>None stands out compared with all the students surveyed.</p>{% endif %}
 <h2>What the teacher does</h2>
-<table><tr><th>Strategy</th><th>Who</th><th>Min/week</th><th>How we will know it works</th><th>Evidence</th></tr>
+<table class="tmpl"><tr><th style="width:34%">Strategy</th><th>Who</th><th>Min/week</th><th style="width:17%">How we will know it works</th><th style="width:30%">Evidence</th></tr>
 {% for s in strategies %}<tr><td><strong>{{ s.title }}</strong>{% if s.id == t.stretch_strategy %} (stretch){% endif %}<br>{{ s.description }}{% if s.caution %}<br><em>Caution: {{ s.caution }}</em>{% endif %}</td>
 <td>{{ grouping[s.grouping] }}</td><td>{{ "%g"|format(s.minutes_per_week) }}{% if s.minutes_note %}<br><span class="small">{{ s.minutes_note }}</span>{% endif %}</td><td>{{ s.success }}</td><td class="small">{{ s.evidence }} [{{ s.mark }}]{% if s.dose %}<br>Dose in the studies: {{ s.dose }}{% endif %}{% if s.measured %}<br>Measured: {{ s.measured }}{% endif %}</td></tr>
 {% endfor %}</table>
-<p class="small">Whole-class items reach everyone and are not differentiation. Evidence figures such as EEF "months of progress" are average effects of a whole approach across studies, not a prediction for one student. Each student's plan adds a personal layer they co-write; students whose answers fit the profile poorly are flagged for a conversation first.</p>
+<p class="small">Whole-class items reach everyone and are not differentiation. Evidence figures such as EEF "months of progress" are average effects of a whole approach across studies, not a prediction for one student. Each student's plan adds a personal layer they co-write; students whose answers fit the profile poorly are flagged for a conversation first.</p></div>
 """
 
 # to the student: no profile name, fit value, flag or teacher minutes
@@ -140,9 +144,8 @@ _REFLECTION_BODY = """<h1>My learning plan: let's write it together{% if name %}
 <p class="meta">Your code: <strong>{{ p.pseudonym }}</strong> &middot; keep the code on this sheet, or type it into the form &middot; this is not marked</p>
 <h2>What you told us</h2>
 {% if words %}<p>In your own words:</p>{% for w in words %}<p class="quote">"{{ w }}"</p>{% endfor %}{% endif %}
-{% if strengths %}<p>Going well for you: {{ strengths|join("; ") }}.</p>{% endif %}
+{% if strengths %}<p>Going well for you: {{ strengths|join("; ") }}.</p>{% else %}<p>What is going well for you? ______________________________________________</p>{% endif %}
 {% if needs %}<p>Where a bit more help could make a difference: {{ needs|join("; ") }}.</p>{% endif %}
-{% if not strengths and not needs %}<p>Your answers were close to those of most students.</p>{% endif %}
 {% if moved %}<p>Since last time: {% for m in moved %}{{ m }}{% if not loop.last %}; {% endif %}{% endfor %}.</p>{% endif %}
 <h2>Things that might help: tick, cross, or write your own</h2>
 <ol class="choices">{% for s in offered %}<li>{{ s.for_student }}{% if s.id in p.chosen %} (you chose this){% endif %}<span class="tick"></span>yes, I'll try it<span class="tick"></span>no, not for me</li>{% endfor %}</ol>
