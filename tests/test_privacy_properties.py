@@ -259,3 +259,42 @@ def test_a_malformed_codebook_is_a_codebook_or_one_toolkit_error(text):
 def test_the_example_counts_are_bounded():
     # make test runs every property above with these counts: at most a few seconds each
     assert N_EXAMPLES <= 40 or os.environ.get("TOOLKIT_HYPOTHESIS_EXAMPLES")
+
+
+# ---------------------------------------------------------------- workbooks with formula cells
+
+FORMULA = st.sampled_from(['=HYPERLINK("http://evil.example","x")', "=A2&B2", "=1+1", '=CONCAT("Zanzibar"," Quillfeather")',
+                           "=cmd|' /C calc'!A0", "=SUM(D2:G2)"])
+
+
+@settings(max_examples=FEW, **SETTINGS)
+@given(cells=st.lists(st.tuples(st.integers(0, 11), st.integers(0, len(HEADERS) - 1), FORMULA), min_size=1, max_size=6))
+def test_workbook_formulas_are_never_evaluated_nor_passed_on(tmp_path_factory, cells):
+    import openpyxl
+
+    root = tmp_path_factory.mktemp("xlsx")
+    (root / "in").mkdir()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEADERS)
+    for i in range(12):
+        ws.append([CANARY_IDS[i % 3], CANARY_NAMES[i % 3], "9", "Agree", "Agree", "Disagree", "Agree", "notes"])
+    for r, c, formula in cells:
+        ws.cell(row=r + 2, column=c + 1, value=formula)
+    wb.save(root / "in" / "e.xlsx")
+    (root / "cb.yml").write_text(CODEBOOK, encoding="utf-8")
+    out = root / "out"
+    result = CliRunner().invoke(cli, ["deidentify", str(root / "in" / "e.xlsx"), "--codebook", str(root / "cb.yml"),
+                                      "--out", str(out), "--key-file", str(root / "k.key")])
+    assert result.exit_code in (0, 2) and "Traceback" not in result.output, result.output
+    if result.exit_code == 2:  # a formula in an item, the ID or the group column: one message naming the cell
+        assert result.output.startswith("Error: ") and len(result.output.strip().splitlines()) == 1
+        assert not out.exists()
+        return
+    assert "hold a formula" in result.output
+    responses = (out / "responses.csv").read_text(encoding="utf-8")
+    for line in responses.splitlines()[1:]:
+        assert not any(cell.lstrip('"').startswith(("=", "+", "@")) for cell in line.split(","))
+    assert "zanzibar" not in responses.casefold()  # a name inside a formula's text is scrubbed like any text
+    ledger = pd.read_csv(out / "ledger.csv", keep_default_na=False)
+    assert (ledger["flags"].str.contains("formula read as text")).any()
