@@ -513,6 +513,7 @@ class PlanSet:
                 "check_ins_per_term": t.check_ins_per_term,
                 "minutes_per_week": t.minutes_per_week,
                 "minutes_per_term": t.minutes_per_term,
+                "targeted_minutes_per_week": t.targeted_minutes_per_week,
                 "description": t.description,
             }
             for t in self.templates
