@@ -16,7 +16,6 @@ from .tables import (
     profile_overview,
     plot_profiles,
     templates_for_leadership,
-    costs_overview,
     transfer_overview,
     transitions_overview,
     assumptions_table,
@@ -26,7 +25,6 @@ from .tables import (
     owner_projection_overview,
     plot_what_changes,
     figure,
-    plain_assumption_labels,
 )
 
 __all__ = [
@@ -61,11 +59,9 @@ __all__ = [
     "profile_overview",
     "plot_profiles",
     "templates_for_leadership",
-    "costs_overview",
     "transfer_overview",
     "transitions_overview",
     "assumptions_table",
     "answer_box",
     "figure",
-    "plain_assumption_labels",
 ]

@@ -32,7 +32,6 @@ __all__ = [
     "profile_overview",
     "plot_profiles",
     "templates_for_leadership",
-    "costs_overview",
     "transfer_overview",
     "transitions_overview",
     "assumptions_table",
@@ -42,7 +41,6 @@ __all__ = [
     "owner_projection_overview",
     "plot_what_changes",
     "figure",
-    "plain_assumption_labels",
 ]
 
 
@@ -442,34 +440,6 @@ def templates_for_leadership(plans, *, min_cell: int = MIN_CELL, heading_level: 
     return "\n".join(lines).strip() + "\n"
 
 
-def costs_overview(costs: pd.DataFrame) -> pd.DataFrame:
-    """Teacher hours of each way of planning, for the students surveyed.
-
-    Parameters
-    ----------
-    costs : DataFrame
-        ``ScalingStudy.costs``.
-
-    Returns
-    -------
-    DataFrame
-        Index the way of planning; ``templates``, ``hours a term`` (with the 90% range),
-        ``hours a week per teacher``, ``needs addressed`` (share of students' main needs the plans
-        address).
-    """
-    names = {"none": "no plans", "individual": "a full plan for every student",
-             "templated": "profile templates", "hybrid": "profile templates + full plans for flagged students"}
-    out = pd.DataFrame({
-        "way of planning": [names.get(w, w) for w in costs["way"]],
-        "templates": costs["n_profiles"].astype(int).astype(str).to_numpy(),
-        "hours a term": [f"{h:,.0f} ({lo:,.0f} to {hi:,.0f})" for h, lo, hi in
-                         zip(costs["hours_per_term"], costs["hours_per_term_p05"], costs["hours_per_term_p95"])],
-        "hours a week per teacher": costs["hours_per_week_per_teacher"].round(1).to_numpy(),
-        "needs addressed": [f"{100 * f:.0f}%" for f in costs["fidelity"]],
-    })
-    return out.set_index("way of planning")
-
-
 def transfer_overview(transfer: pd.DataFrame, *, plan=None) -> pd.DataFrame:
     """Do profiles found in the other groups fit a held-out group? One row per held-out group.
 
@@ -853,34 +823,3 @@ def figure(fig, alt: str, *, dpi: int = 110):
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
     return Image(data=buf.getvalue(), format="png", metadata={"alt": str(alt).strip()})
-
-
-def plain_assumption_labels(ax, workload, axis: str = "y"):
-    """Replace workload-assumption keys in a figure's tick labels by their descriptions.
-
-    Parameters
-    ----------
-    ax : matplotlib Axes
-        For example the sensitivity chart of :meth:`ScalingStudy.plot_sensitivity`.
-    workload : Workload
-    axis : {"y", "x"}, default="y"
-
-    Returns
-    -------
-    matplotlib Axes
-    """
-    words = {}
-    for _, row in workload.to_frame().iterrows():
-        text = str(row.get("description") or "").strip().rstrip(".")
-        if text:
-            words[str(row["assumption"])] = text if len(text) <= 60 else text[:57].rstrip() + "..."
-    get = ax.get_yticklabels if axis == "y" else ax.get_xticklabels
-    ticks = ax.get_yticks() if axis == "y" else ax.get_xticks()
-    new = []
-    for label in get():
-        key = label.get_text()
-        base = key.split(" (")[0].strip()
-        new.append(words[base] + key[len(base):] if base in words else key)
-    (ax.set_yticks if axis == "y" else ax.set_xticks)(ticks)
-    (ax.set_yticklabels if axis == "y" else ax.set_xticklabels)(new)
-    return ax

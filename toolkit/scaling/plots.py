@@ -19,8 +19,9 @@ WAY_LABELS = {
     "hybrid": "Hybrid (individual for flagged)",
     "cowritten": "Co-written (student drafts, owner agrees)",
 }
-_COLORS = {"none": "0.6", "individual": "tab:red", "templated": "tab:blue", "hybrid": "tab:purple",
-           "cowritten": "tab:green"}
+#: Okabe and Ito's colour-blind-safe palette (no red/green pair): vermillion, blue, reddish purple, bluish green.
+_COLORS = {"none": "0.6", "individual": "#D55E00", "templated": "#0072B2", "hybrid": "#CC79A7",
+           "cowritten": "#009E73"}
 
 
 def _axes(ax):
@@ -100,7 +101,7 @@ def plot_tradeoff(tradeoff: pd.DataFrame, *, ways=("templated", "hybrid", "cowri
     ax.set_xlabel(f"minutes a week outside lessons, one owner with {c:g} students (median)")
     ax.set_ylabel("fidelity: share of growth areas addressed")
     ax.set_ylim(min(0.0, float(tradeoff["fidelity"].min()) - 0.05) if len(tradeoff) else 0, 1.05)
-    ax.legend(fontsize="small", loc="lower right")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title("One owner's time against fidelity as the number of profiles K grows")
     return ax
 
@@ -141,7 +142,7 @@ def plot_projection(projection: pd.DataFrame, *, ways=("individual", "templated"
     ax.set_ylim(bottom=0)
     ax.set_xlabel("students (and owners in full-time equivalents)")
     ax.set_ylabel(f"minutes a week, one owner with {float(projection['students_per_owner'].iloc[0]):g} students")
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title("One owner's time as the number of students grows (band: 90% interval)")
     return ax
 
@@ -190,7 +191,7 @@ def plot_sensitivity(sensitivity: pd.DataFrame, *, way: str = "hybrid", metric: 
     unit = "minutes a week" if metric == "minutes_per_week" else metric.replace("_", " ")
     ax.set_xlabel(f"{unit}{who}; base {base:,.2f}" if metric != "minutes_per_week" else f"{unit}{who}; base {base:,.0f}")
     ax.set_title(f"What moves the answer most ({WAY_LABELS.get(way, way).lower()}); * an assumption with no public source")
-    ax.legend(fontsize="small", loc="lower right")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
 
 
@@ -226,5 +227,5 @@ def plot_owner(owner: pd.DataFrame, *, planning_minutes: float | None = None, ax
     ax.invert_yaxis()
     ax.set_xlabel(f"minutes a week for one owner with {t['students_per_owner'].iloc[0]:g} students")
     ax.set_title("One plan owner's time a week")
-    ax.legend(loc="lower right", fontsize="small")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
