@@ -259,3 +259,31 @@ def test_every_command_refuses_the_unedited_draft(chain, command, tmp_path):
     assert "TODO mark(s)" in out and "line 5: title:" in out and out.count("Error:") == 1
     _no_repr_or_package_path(out)
     assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+# ---------------------------------------------------------------- notebooks 01-03, parameters changed only
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+@pytest.mark.parametrize("name", ["01-prepare-data", "02-scales", "03-profiles"])
+def test_notebook_runs_on_the_forms_example_with_only_its_parameters_changed(name, tmp_path):
+    import nbformat
+    import papermill
+
+    params = {"export_path": str(EXPORT), "codebook_path": str(FORMS_EXAMPLE_DIR / "codebook.yml")}
+    if name == "03-profiles":
+        params["models"] = [1]  # keeps the test short; the grid is the same code
+    papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(tmp_path / "out.ipynb"), parameters=params,
+                               cwd=str(NOTEBOOKS), progress_bar=False, kernel_name="python3")
+    nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    shown = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/markdown", "")) +
+                      str(o.get("data", {}).get("text/plain", "")) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    assert "Traceback" not in shown and "Error" not in shown
+    if name != "03-profiles":
+        assert "1 (Strongly disagree) to 7 (Strongly agree)" in shown  # the range comes from the codebook
+    assert "Maths anxiety" in shown or "maths_anxiety" in shown
+    sample_words = ("Grade", "Section", "Gender", "1 to 5", "Test anxiety", "Self-efficacy", "Help-seeking",
+                    "Effort regulation", "Interest")
+    assert [w for w in sample_words if w in shown or w in prose] == []
