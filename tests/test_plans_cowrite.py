@@ -267,7 +267,8 @@ def test_plans_carry_start_and_review_dates_and_a_dated_check_in_log(waves):
 def test_plans_csv_has_readable_titles_and_minutes_by_kind(waves):
     plans = _plans(waves["root"] / "plans1")
     row = plans.iloc[0]
-    assert row["strategy_titles"].split("; ")[0] == LIBRARY.get(row["strategies"].split(";")[0]).title
+    titles = [LIBRARY.get(i).title for i in row["strategies"].split(";")]
+    assert row["strategy_titles"].split(" | ") == titles
     kinds = plans[["minutes_planning", "minutes_class", "minutes_student", "minutes_meeting"]].astype(float).sum(axis=1)
     assert np.allclose(kinds, plans["minutes"].astype(float))
 

@@ -275,12 +275,16 @@ def run_plans(responses_dir, profiles_dir, out_dir, *, codebook_path=None, libra
     unknown_answers = None
     if answers_path is not None:
         printed = out_dir / "plans.csv"
-        if printed.is_file():
+        offered = {p.pseudonym: p.offered for p in plans.plans}  # the sheets this run prints
+        if printed.is_file():  # the sheets that were printed and filled in
             shown = _read_csv(printed, "plans file", "give the --out folder of the printed sheets", dtype=str,
-                              keep_default_na=False).set_index("pseudonym")
-            offered = {pid: tuple(x for x in str(v).split(";") if x) for pid, v in shown.get("offered", pd.Series(dtype=str)).items()}
-        else:
-            offered = {p.pseudonym: p.offered for p in plans.plans}
+                              keep_default_na=False)
+            if {"pseudonym", "offered"} <= set(shown.columns):
+                offered = {pid: tuple(x for x in str(v).split(";") if x)
+                           for pid, v in zip(shown["pseudonym"], shown["offered"])}
+            else:
+                msgs.append(f"{printed} was written by an older toolkit without the numbered ideas; the ideas were "
+                            f"matched to the sheets of this run.")
         result = _read_answers(Path(answers_path), offered, list(names.values()))
         plans = draft_plans(scores, solution, cb, answers=result.answers, **kw)
         msgs.append(result.summary())

@@ -471,7 +471,7 @@ class PlanSet:
                 "minutes": p.minutes,
                 "template_minutes_share": p.template_minutes_share,
                 "personal_layer": " | ".join(self.personal_layer(p.pseudonym)),
-                "strategy_titles": "; ".join(self.title(i) for i in p.strategies),
+                "strategy_titles": " | ".join(self.title(i) for i in p.strategies),
                 "goal_tags": ";".join(p.goal_tags),
                 "goal_strategy": p.goal_strategy,
                 "offered": ";".join(p.offered),
