@@ -185,8 +185,6 @@ def test_sigterm_during_report_leaves_no_hidden_half_executed_notebook(tmp_path,
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.xfail(reason="toolkit/report/build.py resolves --key-file before the key is loaded, so a dangling link's "
-                          "target gets a new key (the lead's file; reported)", strict=False)
 def test_report_refuses_a_dangling_key_link_and_makes_no_new_key(tmp_path, sample_dir):
     link = tmp_path / "key.link"
     os.symlink(tmp_path / "usb" / "pseudonym.key", link)

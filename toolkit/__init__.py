@@ -14,6 +14,13 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 #: Public name -> the module that defines it (relative to the package).
 _EXPORTS = {
+    "check_output_dir": "_atomic",
+    "check_output_file": "_atomic",
+    "MAX_CELL_CHARS": "io",
+    "MAX_LINE_CHARS": "io",
+    "WITHHELD_GROUP": "privacy.deidentify",
+    "WaveLinkWarning": "privacy",
+    "check_wave_link": "privacy",
     "Codebook": "codebook",
     "Construct": "codebook",
     "Item": "codebook",
@@ -111,6 +118,13 @@ __all__ = [
     "item_answers",
     "write_deidentified",
     # privacy
+    "check_output_dir",
+    "check_output_file",
+    "MAX_CELL_CHARS",
+    "MAX_LINE_CHARS",
+    "WITHHELD_GROUP",
+    "WaveLinkWarning",
+    "check_wave_link",
     "Deidentified",
     "Disclosure",
     "deidentify",

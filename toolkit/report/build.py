@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 
-from .._atomic import atomic_output_dir
+from .._atomic import atomic_output_dir, check_output_dir
 from ..config import DEFAULT_SEED, KEY_FILE_ENV, MIN_CELL, PACKAGE_DATA, PROJECT_ROOT, default_key_file
 from .._validation import check_k_range, check_min_cell, check_models
 from ..errors import ToolkitError, user_error
@@ -504,10 +504,17 @@ def build_report(
     min_cell = check_min_cell(min_cell)
     ks = check_k_range(k, name="k")
     models = check_models(models)
-    key_path = Path(key_file).expanduser().resolve() if key_file else default_key_file()
+    check_output_dir(out_dir, protect=[p for p in (export, codebook, wave2, workload) if p])
+    key_path = Path(key_file).expanduser() if key_file else default_key_file()
+    # Loaded (or made) here, before the path is resolved: a key file that is a link to a missing
+    # file (a USB drive not plugged in) is refused, never replaced by a new key at the link's target.
+    from ..privacy import load_or_create_key
+
     if Path(out_dir).resolve() in key_path.resolve().parents:
         raise user_error("the key file is inside the output folder, where it would be shared with the report",
                          file=key_path, fix="keep the key outside the project and the output folders")
+    load_or_create_key(key_path)
+    key_path = key_path.resolve()
     parameters = {
         "export_path": str(export),
         "codebook_path": str(codebook),

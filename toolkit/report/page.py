@@ -46,8 +46,10 @@ def page_setup() -> None:
     matplotlib.use("agg", force=True)
 
 
-def _scale_words(r) -> str:
-    labels = [md_escape(c.label) for c in r.codebook.constructs]
+def _scale_words(r, *, escape: bool = True) -> str:
+    """The scales' labels in a sentence; escaped for Markdown unless ``escape=False`` (alt text is
+    escaped by the page's template)."""
+    labels = [md_escape(c.label) if escape else str(c.label) for c in r.codebook.constructs]
     if len(labels) == 1:
         return labels[0].lower()
     return ", ".join(x.lower() for x in labels[:-1]) + " and " + labels[-1].lower()
@@ -78,7 +80,7 @@ def profiles_alt(r) -> str:
     lo, hi = r.scale_range
     drawn = int((r.solution.sizes >= r.min_cell).sum())
     return (f"Average score from {lo} to {hi} on each of the {len(r.codebook.constructs)} scales "
-            f"({_scale_words(r)}) for each of the {drawn} profiles of the surveyed students, with the range each "
+            f"({_scale_words(r, escape=False)}) for each of the {drawn} profiles of the surveyed students, with the range each "
             f"average is likely in.")
 
 
