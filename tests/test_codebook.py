@@ -196,3 +196,18 @@ def test_the_teachers_guide_documents_every_key_and_its_example_loads():
     example = re.search(r"```yaml\n(title: .*?)```", guide, re.S).group(1)
     cb = parse_codebook(example)
     assert [c.higher_is_better for c in cb.constructs] == [True, False, True]
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [
+        (lambda t: t.replace("group_columns: [Grade, Section, Gender]", "group_columns: {Grade: 1}"), "found {Grade: 1}."),
+        (lambda t: t.replace("tag: self_efficacy", "tag: self_efficacy\n    higher_is_better: [sometimes]"), "found [sometimes]."),
+        (lambda t: t.replace("title: Learning profile survey", "title:"), "found nothing."),
+    ],
+)
+def test_mistaken_values_are_shown_as_written_in_yaml_not_as_python(change, shown):
+    with pytest.raises(ToolkitError) as err:
+        parse_codebook(change(MINIMAL), source="cb.yml")
+    assert str(err.value).endswith(f"{shown} Fix the codebook and run again."), str(err.value)
+    assert "None" not in str(err.value) and "'" not in str(err.value).split("found", 1)[1]

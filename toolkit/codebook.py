@@ -467,6 +467,21 @@ def parse_codebook(text: str, *, source: str | PathLike = "<codebook>", sha256: 
     )
 
 
+def _as_written(value: Any) -> str:
+    """A value as it would be written in the YAML file (``nothing``, ``true``, ``[a, b]``), not as a Python repr."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_as_written(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_as_written(k)}: {_as_written(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
 class _Validator:
     """Small checks that raise one clear message: file, key, what was expected, what was found."""
 
@@ -474,7 +489,7 @@ class _Validator:
         self.source = source
 
     def fail(self, key: str, expected: str, found: Any):
-        shown = found if isinstance(found, str) else repr(found)
+        shown = _as_written(found)
         if len(shown) > 60:
             shown = shown[:57] + "..."
         raise ToolkitError(f"{self.source}: key '{key}': expected {expected}, found {shown}. Fix the codebook and run again.")
