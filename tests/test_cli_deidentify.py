@@ -274,7 +274,7 @@ def test_codebook_init_drafts_a_codebook_that_deidentify_accepts(tmp_path, sampl
     export = shutil.copy(sample_dir / "survey_export.csv", tmp_path / "survey_export.csv")
     result, out = run("codebook", "init", export, "--out", tmp_path / "cb" / "codebook.yml")
     assert result.exit_code == 0, out
-    assert "24 items, 3 group" in out
+    assert "24 items in 6 proposed construct(s), 3 group" in out and "TODO marks" in out
     path = tmp_path / "cb" / "codebook.yml"
     result, out = run("deidentify", export, "--codebook", path, "--out", tmp_path / "clean")
     assert result.exit_code == 2 and "TODO mark(s)" in out and "Traceback" not in out  # an unfinished draft

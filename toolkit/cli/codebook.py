@@ -33,7 +33,11 @@ def run_codebook_init(export, out_path, *, force: bool = False) -> list[str]:
     draft = draft_codebook(read_export(export))
     atomic_write_text(out_path, draft.yaml)
     counts = draft.columns["role"].value_counts()
+    n_constructs = sum(1 for line in draft.yaml.splitlines() if line.startswith("    items:"))
+    n_marks = sum(1 for line in draft.yaml.splitlines() if "TODO" in line)
     return [
-        f"Drafted {out_path}: {counts.get('item', 0)} items, {counts.get('group', 0)} group, "
-        f"{counts.get('voice', 0)} free-text column(s). Check the TODO marks before using it."
+        f"Drafted {out_path}: {counts.get('item', 0)} items in {n_constructs} proposed construct(s), "
+        f"{counts.get('group', 0)} group, {counts.get('voice', 0)} free-text column(s).",
+        f"Note: decide the {n_marks} TODO marks in it and delete them (guide: docs/codebook.md); every "
+        f"command refuses the file while a mark is left.",
     ]
