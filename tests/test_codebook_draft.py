@@ -175,3 +175,24 @@ def test_the_loader_refuses_the_unedited_draft_listing_its_marks(sample_dir, tmp
     path.write_text(draft_codebook(read_export(sample_dir / "survey_export.csv")).yaml, encoding="utf-8")
     with pytest.raises(ToolkitError, match=r"still holds \d+ TODO mark\(s\).*line 5: title"):
         load_codebook(path)
+
+
+def test_few_students_are_marked_todo(tmp_path):
+    from toolkit.sample import generate_forms_example
+
+    path = tmp_path / "small.csv"
+    generate_forms_example(n_students=30, seed=3).export.to_csv(path, index=False)
+    draft = draft_codebook(read_export(path)).yaml
+    assert "# TODO: only 30 students answered" in draft and "1 items" not in draft
+
+
+def test_a_two_item_construct_running_apart_is_marked_todo(tmp_path):
+    from toolkit.sample import generate_forms_example
+
+    export = generate_forms_example().export.drop(columns=["Making mistakes in maths helps my brain grow."])
+    path = tmp_path / "pair.csv"
+    export.to_csv(path, index=False)
+    lines = draft_codebook(read_export(path)).yaml.splitlines()
+    pair = [k for k, line in enumerate(lines) if "the two items run against each other" in line]
+    assert len(pair) == 1 and "TODO" in lines[pair[0]] and lines[pair[0] + 1] == "  growth_mindset:"
+    assert "only 60 students" not in "\n".join(lines)

@@ -311,6 +311,9 @@ def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft
         "  # tag links a construct to the strategy library; its tags: " + ", ".join(tags) + ".",
         "  # higher_is_better: false where a high score is a need (anxiety, worry, stress).",
     ]
+    if clusters and n < 40:
+        lines.append(f"  # TODO: only {n} students answered, too few for the answers to group the items reliably:"
+                     " check every construct against the items' wording.")
     scale_of = dict(items)
     blocks = [(stem, cols) for stem, cols in grouped.items()]
     blocks += [(None, cols) for cols in clusters]
@@ -331,9 +334,17 @@ def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft
             "    higher_is_better: false  # TODO: drafted false because the wording speaks of worry, stress or fear: a high score is a need"
             if need else "    higher_is_better: true  # TODO: false if a high score is a need (anxiety, worry, stress)"
         )
-        why = f"grid question {_q(stem)}" if stem else f"{len(cols)} items answered alike"
-        lines += [
-            f"  # proposed from the {why}",
+        if stem:
+            why = [f"  # proposed from the grid question {_q(stem)}"]
+        elif len(cols) == 1:
+            why = ["  # one item answered unlike all the others: a one-item construct, or move it into another"]
+        else:
+            why = [f"  # proposed from the {len(cols)} items answered alike"]
+        if len(cols) == 2:
+            r2 = numeric[cols[0]].corr(numeric[cols[1]])
+            if pd.notna(r2) and r2 < -0.1:
+                why.append(f"  # TODO: the two items run against each other (r = {r2:.2f}): one of them is reverse keyed")
+        lines += why + [
             f"  {ckey}:",
             f"    label: {_q(label)}  # TODO: the name students and leaders read",
             tag_line,
