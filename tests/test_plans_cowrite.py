@@ -341,3 +341,16 @@ def test_no_planted_identifier_reaches_any_cycle_output(second, waves, cowritten
     for folder in (waves["root"] / "plans1", waves["root"] / "plans2", cowritten["folder"]):
         text = "\n".join(p.read_text(encoding="utf-8") for p in folder.rglob("*") if p.is_file()).lower()
         assert [c for c in canaries if c in text] == []
+
+
+def test_a_form_that_collected_names_never_lets_them_into_the_plans():
+    table = pd.DataFrame({
+        "ID": ["1"], "Email": ["avery.t@example.org"], "Name": ["Avery Testwood"],
+        QUESTIONS["code"]: ["P-1"], QUESTIONS["own_idea"]: ["Sit next to Testwood in maths"],
+        QUESTIONS["goal"]: ["Ask avery.t@example.org less"],
+    })
+    result = read_answers(table, {"P-1": ("weekly-quiz",)})
+    row = result.answers.loc["P-1"]
+    assert "Testwood" not in row["own_idea"] and "[NAME]" in row["own_idea"]
+    assert "example.org" not in row["goal"]
+    assert "Avery" not in " ".join(map(str, result.answers.to_numpy().ravel()))

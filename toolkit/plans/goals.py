@@ -174,6 +174,9 @@ _YES = {"yes", "y", "tick", "ticked", "\u2713", "\u2714", "1", "true", "yes, i'l
 _NO = {"no", "n", "x", "cross", "crossed", "\u2717", "\u2718", "0", "false", "no, not for me", "not for me"}
 _OPEN = {"", "not sure", "?", "maybe", "don't know", "dont know"}
 _TEXT_FIELDS = ("own_idea", "goal", "will_try", "how_i_know", "who_can_help")
+# Headers of the identifying columns forms add (Google: Email Address; Microsoft: Email, Name).
+_NAME_HEADERS = {"name", "your name", "full name", "first name", "last name", "student name", "email",
+                 "email address", "e-mail", "respondent", "responder"}
 
 
 def form_questions(plans=None) -> str:
@@ -190,7 +193,10 @@ def form_questions(plans=None) -> str:
             ("short answer (required)" if f == "code" else "paragraph")
         lines.append(f"{q}\t[{kind}]")
     lines += ["", "Ideas 1, 2 and 3 are the numbered ideas on each student's own sheet. The code is printed on the sheet.",
-              "Do not add a question for the student's name: the code is enough, and names must not reach the plans."]
+              "Do not add a question for the student's name: the code is enough, and names must not reach the plans.",
+              "Set the form not to collect e-mail addresses or names (Google Forms: Settings > Responses > Collect email",
+              "addresses: Do not collect; Microsoft Forms: Anyone can respond). If the export has a Name or Email column",
+              "anyway, toolkit plans import never reads it into the plans and removes those names from the answers."]
     return "\n".join(lines) + "\n"
 
 
@@ -289,6 +295,9 @@ def read_answers(table: pd.DataFrame, offered: Mapping[str, tuple[str, ...]], *,
     if len(cols) == 1:
         raise user_error("the answers have a code column but no answer column", file=source,
                          fix="use the headers of answers-template.csv or the questions of form-questions.txt")
+    # a form that collected names or e-mails: never imported, but scrubbed from the free text
+    said_names = [v for c in table.columns if _norm(c) in _NAME_HEADERS for v in table[c].map(_text) if v]
+    names = list(names) + said_names
     rows = list(rows) if rows is not None else list(range(2, len(table) + 2))
     get = {f: table[c].map(_text).to_numpy(dtype=object) for f, c in cols.items()}
     n = len(table)
