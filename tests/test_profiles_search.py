@@ -102,14 +102,20 @@ MCLUST_DIABETES_VVV3 = -2303.496
 # Grid subset, to keep the runtime modest: raw data (standardising changes every LL by the
 # same constant, so it tests nothing new for the search), K = 1..4 (beyond 4 the VVV cells of
 # these small data sets are mostly rejected by the guard), seeds 0..5: 18 grids of 16 cells.
-# Known shortfall (not fixed by the 09:20 deadline of issue 12): faithful VVI (model 2) K = 4
-# stops at -1114.098 with seeds 0 and 2, 0.028 below the wide search's -1114.07; VVV (model 6)
-# misses for every seed on diabetes (K = 4: -2289.35 against -2285.52, seed 0) and banknote
-# (K = 3: -701.54 against -665.94, seed 0).
-@pytest.mark.xfail(reason="default search below the wide-search LL in some cells (see comment)",
-                   strict=False)
-@pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("name", ["faithful", "diabetes", "banknote"])
+# Known shortfalls, marked xfail one by one (the other cases must pass): faithful with seeds 2
+# and 3 (VVI, model 2, K = 4 stops at -1114.098, 0.028 below the wide search's -1114.07); VVV
+# (model 6) misses for every seed on diabetes (K = 4: -2289.35 against -2285.52, seed 0) and
+# banknote (K = 3: -701.54 against -665.94, seed 0).
+_R_MISSES = {("faithful", 2), ("faithful", 3)} | {(n, s) for n in ("diabetes", "banknote") for s in range(6)}
+_R_CASES = [
+    pytest.param(name, seed, id=f"{name}-{seed}",
+                 marks=[pytest.mark.xfail(reason="default search below the wide-search LL (see comment)",
+                                          strict=False)] if (name, seed) in _R_MISSES else [])
+    for name in ("faithful", "diabetes", "banknote") for seed in range(6)
+]
+
+
+@pytest.mark.parametrize("name,seed", _R_CASES)
 def test_r_data_sets_reach_the_reference_for_every_seed(name, seed):
     X = _load(name, standardise=False)
     with warnings.catch_warnings():
