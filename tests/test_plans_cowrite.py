@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import shutil
 from html import escape as _escape
 
 import numpy as np
@@ -354,3 +355,22 @@ def test_a_form_that_collected_names_never_lets_them_into_the_plans():
     assert "Testwood" not in row["own_idea"] and "[NAME]" in row["own_idea"]
     assert "example.org" not in row["goal"]
     assert "Avery" not in " ".join(map(str, result.answers.to_numpy().ravel()))
+
+
+def test_previous_matches_profiles_by_their_means_not_their_numbers(waves, tmp_path):
+    # a re-fit numbers and names the profiles differently: the changes found must not depend on it
+    root = waves["root"]
+    prof = tmp_path / "prof2"
+    shutil.copytree(root / "prof2", prof)
+    a = pd.read_csv(prof / "assignments.csv")
+    perm = {1: 3, 2: 4, 3: 1, 4: 2}
+    a["profile"] = a["profile"].map(perm)
+    cols = [f"p{k}" for k in sorted(perm)]
+    a = a.rename(columns={f"p{k}": f"p{v}" for k, v in perm.items()})[["pseudonym", "profile", "certainty", *cols]]
+    a.to_csv(prof / "assignments.csv", index=False)
+    pd.DataFrame({"profile": [1, 2, 3, 4], "name": ["Profile 1", "Profile 2", "Profile 3", "Profile 4"]}).to_csv(
+        prof / "profiles.csv", index=False)
+    run_plans(root / "clean2", prof, tmp_path / "plans2", codebook_path=CODEBOOK, previous_dir=root / "plans1")
+    renumbered = _plans(tmp_path / "plans2")["profile_change"]
+    run_plans(root / "clean2", root / "prof2", tmp_path / "plans2b", codebook_path=CODEBOOK, previous_dir=root / "plans1")
+    pd.testing.assert_series_equal(renumbered, _plans(tmp_path / "plans2b")["profile_change"])

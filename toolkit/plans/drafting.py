@@ -626,7 +626,9 @@ def draft_plans(
         The previous cycle's plans.csv (index or column pseudonym): goals, choices and notes are
         carried forward where this cycle gives none, and each plan is marked same, changed,
         "changed (uncertain)" (either certainty below ``fit_threshold``: maybe classification
-        noise) or new. Profiles are compared by name when both cycles name them, else by number.
+        noise) or new. Profile numbers are not stable between fits, so the previous cycle's
+        profiles are matched to this cycle's by their mean scores (its ``score_<construct>``
+        columns; by name, else number, when it has none).
     start : date or "YYYY-MM-DD", optional
         First day of the cycle; the review date is ``costs.term_weeks`` weeks later.
 
@@ -739,6 +741,7 @@ def draft_plans(
     answers_of = _answers_table(answers, order)
     prev_of, previous_only = _previous_table(previous, order)
     start_date = _as_date(start)
+    matched = _match_profiles(prev_of, planned_scores, profile) if prev_of else None
 
     plans = []
     for pid in order:
@@ -800,7 +803,7 @@ def draft_plans(
 
         change, moved = "", {}
         if previous is not None:
-            change, moved = _change(prev, k, t.name, cert, planned_scores.loc[pid], fit_threshold)
+            change, moved = _change(prev, k, t.name, cert, planned_scores.loc[pid], fit_threshold, matched)
         from .costs import plan_minutes  # the one cost model (plans/costs.py), shared with the scaling study
 
         kinds = plan_minutes(
@@ -939,12 +942,40 @@ def _contradictions(library, helps: str, htags, template, growth, tag_of) -> lis
     return out
 
 
-def _change(prev, k: int, name: str, cert: float, scores_row: pd.Series, fit_threshold: float):
+def _match_profiles(prev_of: dict, scores: pd.DataFrame, profile: pd.Series) -> dict | None:
+    """Previous profile number -> this cycle's profile, matched by their mean scale scores.
+
+    Profile numbers (and names drawn from the means) are not stable between two fits, so the
+    previous cycle's profiles are matched to this cycle's by the smallest total distance between
+    their mean scores (the Hungarian algorithm; a previous profile left over goes to the nearest).
+    None when the previous plans carry no scores (an older plans.csv): then names, else numbers.
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    cols = [c for c in scores.columns]
+    rows = [(d.get("profile"), [d.get(f"score_{c}", np.nan) for c in cols]) for d in prev_of.values()]
+    rows = [(k, v) for k, v in rows if k is not None and np.isfinite(np.asarray(v, dtype=float)).any()]
+    if not rows:
+        return None
+    prev = pd.DataFrame([v for _, v in rows], columns=cols, index=[k for k, _ in rows]).groupby(level=0).mean()
+    cur = scores.groupby(profile.reindex(scores.index)).mean()
+    a, b = prev.to_numpy(dtype=float), cur[cols].to_numpy(dtype=float)
+    dist = np.sqrt(np.nansum((a[:, None, :] - b[None, :, :]) ** 2, axis=2))
+    r, c = linear_sum_assignment(dist)
+    out = {int(prev.index[i]): int(cur.index[j]) for i, j in zip(r, c)}
+    for i, k in enumerate(prev.index):
+        out.setdefault(int(k), int(cur.index[int(np.argmin(dist[i]))]))
+    return out
+
+
+def _change(prev, k: int, name: str, cert: float, scores_row: pd.Series, fit_threshold: float, matched=None):
     """(profile_change, moved) of one student against the previous cycle's row."""
     if prev is None:
         return "new", {}
     pname = str(prev.get("profile_name") or "")
-    if pname and name:
+    if matched is not None and prev.get("profile") in matched:
+        same = matched[prev["profile"]] == k
+    elif pname and name:
         same = pname == name
     else:
         same = prev.get("profile") == k
