@@ -14,6 +14,11 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 #: Public name -> the module that defines it (relative to the package).
 _EXPORTS = {
+    "generate_forms_example": "sample",
+    "write_forms_example": "sample",
+    "FormsExample": "sample",
+    "CodebookDirectionWarning": "codebook",
+    "library_tags": "codebook",
     "check_output_dir": "_atomic",
     "check_output_file": "_atomic",
     "MAX_CELL_CHARS": "io",
@@ -104,6 +109,8 @@ __all__ = [
     "build_report",
     "ReportResult",
     # codebook
+    "CodebookDirectionWarning",
+    "library_tags",
     "Codebook",
     "Construct",
     "Item",
@@ -143,6 +150,9 @@ __all__ = [
     "plot_item_distributions",
     "plot_scale_scores",
     # sample
+    "FormsExample",
+    "generate_forms_example",
+    "write_forms_example",
     "SampleSurvey",
     "generate_sample",
     "write_sample",

@@ -491,6 +491,9 @@ def build_report(
 
     export = _existing(export, "export", "EXPORT")
     codebook = _existing(codebook, "codebook", "--codebook")
+    from ..codebook import load_codebook
+
+    load_codebook(codebook)  # an unfinished draft (TODO marks) or a bad codebook is refused before any work
     wave2 = _existing(wave2, "second-wave export", "--wave2") if wave2 else None
     workload = _existing(workload, "workload file", "--workload") if workload else None
     profiles_model = None
