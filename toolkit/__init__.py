@@ -14,6 +14,11 @@ from importlib.metadata import PackageNotFoundError, version as _version
 
 #: Public name -> the module that defines it (relative to the package).
 _EXPORTS = {
+    "read_answers": "plans",
+    "AnswerImport": "plans",
+    "form_questions": "plans",
+    "render_class_pack": "plans",
+    "mask_preferences": "plans",
     "generate_forms_example": "sample",
     "write_forms_example": "sample",
     "FormsExample": "sample",
@@ -163,6 +168,11 @@ __all__ = [
     "Workload",
     "load_workload",
     # plans
+    "read_answers",
+    "AnswerImport",
+    "form_questions",
+    "render_class_pack",
+    "mask_preferences",
     "Strategy",
     "StrategyLibrary",
     "load_strategy_library",
