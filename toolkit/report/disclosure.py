@@ -21,11 +21,14 @@ table alike.
 Choices, stated once
 --------------------
 - Zero is shown and never used as a complement, as in :mod:`toolkit.suppression`.
-- The number of students kept (and of students scored, and of students in both waves) is
-  public: the report states it in words. Rows read, the counts of each exclusion reason and every
+- The number of students kept (and of students scored) is public: the report states it in
+  words. The number in both waves is not (with the students scored it gives how many missed the
+  second wave). Rows read, the counts of each exclusion reason and every
   group and profile count can be hidden.
-- A sensitive cell is protected when no shown information pins it to one whole number; its range
-  can still be narrow. This is the rule of :func:`toolkit.suppression.hidden_mask`.
+- A sensitive cell is protected when no shown information pins it to one whole number (the rule
+  of :func:`toolkit.suppression.hidden_mask`) and when the largest value it could take is at least
+  ``min_cell``: the page must not even tell that a hidden count is a small one (rows read minus
+  students kept gives the sum of the exclusion reasons, which bounds each of them).
 """
 
 from __future__ import annotations
@@ -117,7 +120,8 @@ class PagePlan:
         return keys, pos, A
 
     def recoverable(self) -> list[Key]:
-        """Sensitive cells an attacker can pin to one whole number from everything the page shows.
+        """Sensitive cells an attacker can pin to one whole number, or bound below ``min_cell``, from
+        everything the page shows.
 
         The attacker knows every displayed cell that is not hidden, every relation, and that
         counts are never negative; linear programming (scipy's HiGHS) gives each sensitive cell's
@@ -151,7 +155,8 @@ class PagePlan:
             hi = linprog(-c, A_eq=Au, b_eq=rhs, bounds=(0, None), method="highs")
             if hi.status == 3:
                 continue  # unbounded above
-            if np.floor(-hi.fun + 1e-9) - np.ceil(lo.fun - 1e-9) < 1:
+            top, bottom = np.floor(-hi.fun + 1e-9), np.ceil(lo.fun - 1e-9)
+            if top - bottom < 1 or top < self.min_cell:  # pinned, or known to be a small count
                 out.append(k)
         return out
 
@@ -241,7 +246,8 @@ def plan_page(r) -> PagePlan:
     # Profile changes between waves, at the level of stayed / moved per profile.
     tr = _raw_transitions(r)
     if tr is not None and len(tr):
-        both = plan.add(("both",), int(tr["n"].sum()), public=True)
+        # Not public: with the students scored, it gives how many missed the second wave.
+        both = plan.add(("both",), int(tr["n"].sum()), weight=1)
         stayed_all = plan.add(("both", "stayed"), int(tr["stayed"].sum()), weight=1)
         moved_all = plan.add(("both", "moved"), int(tr["changed"].sum()), weight=1)
         plan.relate(both, [stayed_all, moved_all])
