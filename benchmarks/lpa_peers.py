@@ -59,7 +59,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from toolkit.profiles import _em, fit_profiles  # noqa: E402
+from toolkit.profiles import _em, _structure, fit_profiles  # noqa: E402
 from toolkit.profiles.model import EIG_TOL, VAR_FLOOR  # noqa: E402
 
 SEED = 2026
@@ -176,7 +176,7 @@ def run_mclust(X):
         for k, bic in zip(KS, doc["bic"][name]):
             if bic is None:
                 continue
-            kp = _em.n_parameters(m, k, d)
+            kp = _structure.n_parameters(m, k, d)
             # mclust's BIC = 2 LL - k ln n; its solutions are not returned here, so the guard is
             # not applied (mclust has no minimum profile size: read its higher cells with that)
             out[(m, k)] = ((bic + kp * np.log(n)) / 2.0, False)

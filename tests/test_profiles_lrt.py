@@ -15,7 +15,7 @@ from _profiles_helpers import sample_scores
 from toolkit.profiles import LatentProfileModel
 from scipy import integrate, special
 
-from toolkit.profiles import _em
+from toolkit.profiles import _structure
 from toolkit.profiles._information import MixtureInformation
 from toolkit.profiles.lrt import bootstrap_lrt, vlmr_test, weighted_chi2_logsf, weighted_chi2_sf
 from toolkit.profiles.grid import fit_profiles
@@ -240,10 +240,10 @@ def test_em_vlmr_and_standard_errors_share_one_covariance_basis(model):
     X = scores.to_numpy()[:150]  # with missing values: the FIML path
     lpm = _fit(X, 2, model=model)
     K, d = lpm.means_.shape
-    basis = _em.covariance_basis(model, K, d)
+    basis = _structure.covariance_basis(model, K, d)
     mix = MixtureInformation(lpm, X)
     # the same free parameters: the exact count, and the basis is the one the EM uses
-    assert mix.n_parameters == lpm.n_parameters_ == _em.n_parameters(model, K, d)
+    assert mix.n_parameters == lpm.n_parameters_ == _structure.n_parameters(model, K, d)
     np.testing.assert_array_equal(mix.basis, basis)
     assert (K - 1) + K * d + basis.shape[0] == lpm.n_parameters_
     # the EM's covariances lie in the span of the basis (rebuilt exactly from theta) ...
@@ -260,7 +260,7 @@ def test_em_vlmr_and_standard_errors_share_one_covariance_basis(model):
 
 def test_basis_matrices_are_orthogonal_indicators_for_every_model():
     for model in range(1, 7):
-        B = _em.covariance_basis(model, 3, 4).reshape(-1, 3 * 16)
+        B = _structure.covariance_basis(model, 3, 4).reshape(-1, 3 * 16)
         gram = B @ B.T
         np.testing.assert_array_equal(gram, np.diag(np.diag(gram)))
         assert set(np.unique(B)) <= {0.0, 1.0}

@@ -23,7 +23,7 @@ from toolkit.profiles import (
     information_criteria,
     relative_entropy,
 )
-from toolkit.profiles import _em, model as model_module
+from toolkit.profiles import _em, _structure, model as model_module
 
 ROOT = Path(__file__).resolve().parents[1]
 PISA = ROOT.parent / "shared" / "data" / "pisaUSA15.csv"
@@ -159,7 +159,7 @@ def test_relative_entropy_hand_computed():
     [(1, 1, 8), (4, 2, 23), (5, 2, 25), (6, 3, 44), (2, 3, 26), (3, 4, 29)],
 )
 def test_parameter_counts_are_exact(model, K, expected):
-    assert _em.n_parameters(model, K, 4) == expected
+    assert _structure.n_parameters(model, K, 4) == expected
 
 
 # --------------------------------------------------------------------------------------------
@@ -499,20 +499,20 @@ def test_scoring_m_step_reaches_the_constrained_maximum(model):
     scatter = np.stack([np.cov(rng.normal(size=(40, d)) @ rng.normal(size=(d, d)), rowvar=False)
                         for _ in range(K)])[None]
     Nk = np.array([[40.0, 25.0, 35.0]])
-    basis = _em.covariance_basis(model, K, d)
+    basis = _structure.covariance_basis(model, K, d)
     pooled = (Nk[0, :, None, None] * scatter[0]).sum(0) / Nk.sum()
     start = np.broadcast_to(pooled, (1, K, d, d)).copy()
     covs = start
     for _ in range(60):
-        covs = _em.scoring_update(covs, scatter, Nk, basis, n_steps=5)
-    ours = _em._expected_objective(covs, scatter, Nk)[0]
+        covs = _structure.scoring_update(covs, scatter, Nk, basis, n_steps=5)
+    ours = _structure._expected_objective(covs, scatter, Nk)[0]
 
     norms = (basis.reshape(basis.shape[0], -1) ** 2).sum(1)
     theta0 = np.einsum("kx,pkx->p", start[0].reshape(K, -1), basis.reshape(-1, K, d * d)) / norms
 
     def negative(theta):
         sig = np.einsum("p,pkij->kij", theta, basis)[None]
-        q = _em._expected_objective(sig, scatter, Nk)[0]
+        q = _structure._expected_objective(sig, scatter, Nk)[0]
         return -q if np.isfinite(q) else 1e10
 
     theta_ours = np.einsum("kx,pkx->p", covs[0].reshape(K, -1), basis.reshape(-1, K, d * d)) / norms
@@ -521,7 +521,7 @@ def test_scoring_m_step_reaches_the_constrained_maximum(model):
     from_ours = minimize(negative, theta_ours, method="Powell", options=opts)
     assert ours >= -from_start.fun - 1e-6  # at least as high as scipy from the same start
     assert -from_ours.fun <= ours + 1e-6  # and scipy cannot improve on it: a maximum
-    assert ours > _em._expected_objective(start, scatter, Nk)[0] + 1.0
+    assert ours > _structure._expected_objective(start, scatter, Nk)[0] + 1.0
     # model 4: shared covariances; model 5: shared variances
     if model == 4:
         off = ~np.eye(d, dtype=bool)

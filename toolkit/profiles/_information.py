@@ -1,7 +1,7 @@
 """Per-case scores and the observed information of a fitted latent profile model.
 
 One parameterisation serves the whole stage: the free parameters are the K - 1 first weights,
-the means and the covariance terms of :func:`toolkit.profiles._em.covariance_basis`, the basis
+the means and the covariance terms of :func:`toolkit.profiles._structure.covariance_basis`, the basis
 the EM maximises over. The Vuong-Lo-Mendell-Rubin test (:mod:`toolkit.profiles.lrt`) and the
 information standard errors (:meth:`toolkit.profiles.solution.ProfileSolution.information_standard_errors`)
 both differentiate the FIML log-likelihood with respect to it, so neither can drift from what
@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from . import _em
+from . import _structure
 
 __all__ = ["MixtureInformation"]
 
@@ -34,7 +34,7 @@ class MixtureInformation:
     theta : ndarray of shape (P,)
         The free parameters at the fit: K - 1 weights (the last is one minus their sum), the
         K x d means row by row, then the covariance terms in the order of
-        :func:`~toolkit.profiles._em.covariance_basis`.
+        :func:`~toolkit.profiles._structure.covariance_basis`.
     basis : ndarray of shape (P_cov, K, d, d)
         That basis, the one the EM maximises over.
     """
@@ -42,9 +42,9 @@ class MixtureInformation:
     def __init__(self, lpm, X):
         self.model = int(lpm.model)
         self.K, self.d = lpm.means_.shape
-        self.basis = _em.covariance_basis(self.model, self.K, self.d)  # (P, K, d, d)
+        self.basis = _structure.covariance_basis(self.model, self.K, self.d)  # (P, K, d, d)
         self.theta = np.concatenate(
-            [lpm.weights_[:-1], lpm.means_.ravel(), _em.structure_parameters(lpm.covariances_, self.basis)]
+            [lpm.weights_[:-1], lpm.means_.ravel(), _structure.structure_parameters(lpm.covariances_, self.basis)]
         )
         self.X = X
         mask = ~np.isnan(X)

@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _em
+from . import _em, _structure
 from ._criteria import information_criteria
 
 __all__ = [
@@ -441,7 +441,7 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         self.means_ = fm[best][order] + center
         self.covariances_ = fc[best][order].copy()
         self.log_likelihood_ = best_ll
-        self.n_parameters_ = _em.n_parameters(self.model, K, d)
+        self.n_parameters_ = _structure.n_parameters(self.model, K, d)
         self.n_iter_ = int(fit_iter[best])
         self.converged_ = bool(fconv[best])
         self.replicated_ = bool(replicated)
@@ -630,7 +630,7 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
             init_data, resp, None, zeros_m, None, pooled_model, float(self.reg_covar)
         )
         if model in (4, 5):
-            basis = _em.covariance_basis(model, K, d)
+            basis = _structure.covariance_basis(model, K, d)
             wts, mus, covs = _em.m_step(
                 init_data, resp, None, zeros_m, covs, model, float(self.reg_covar), basis
             )
@@ -705,7 +705,7 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
             pooled = (wts[..., None, None] * covs).sum(1, keepdims=True)
             covs = np.broadcast_to(pooled, covs.shape)
         if model in (4, 5):
-            covs = _em.project_to_structure(covs, _em.covariance_basis(model, K, d))
+            covs = _structure.project_to_structure(covs, _structure.covariance_basis(model, K, d))
         return wts, mus, np.array(covs)
 
     # ------------------------------------------------------------------------------ predict
