@@ -90,3 +90,22 @@ def test_profile_stability_needs_a_number_of_profiles():
     with pytest.raises(ValueError, match="n_profiles"):
         profile_stability(np.zeros((10, 2)))
 
+
+
+def test_align_profiles_pairs_leftovers_with_their_nearest_when_asked():
+    a = [[0.0, 0.0], [1.0, 1.0], [9.0, 9.0]]
+    b = [[0.1, 0.0], [8.8, 9.1]]
+    out = align_profiles(a, b, unmatched="nearest")
+    assert out[["profile_a", "profile_b", "matched"]].to_numpy().tolist() == [[1, 1, True], [2, 1, False], [3, 2, True]]
+    assert len(align_profiles(a, b)) == 2  # the default leaves the leftover out
+    with pytest.raises(ValueError, match="unmatched"):
+        align_profiles(a, b, unmatched="all")
+
+
+def test_align_profiles_uses_the_constructs_known_in_both():
+    # a missing mean (a construct nobody in the profile answered) is left out of that distance
+    a = pd.DataFrame({"p": [0.0, 5.0], "q": [np.nan, 5.0]}, index=[1, 2])
+    b = pd.DataFrame({"p": [5.1, 0.2], "q": [4.9, 7.0]}, index=[1, 2])
+    out = align_profiles(a, b)
+    assert out[["profile_a", "profile_b"]].to_numpy().tolist() == [[1, 2], [2, 1]]
+    assert out["distance"].iloc[0] == pytest.approx(0.2)

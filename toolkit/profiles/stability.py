@@ -58,41 +58,68 @@ def _means_of(obj):
     return pd.DataFrame(m, index=pd.Index(range(1, m.shape[0] + 1), name="profile"))
 
 
-def align_profiles(a, b):
+def align_profiles(a, b, *, unmatched="drop"):
     """Match the profiles of solution ``b`` to those of solution ``a``.
+
+    The one profile-alignment rule of the toolkit: wherever profiles of two fits are compared
+    (two waves, a held-out group and the rest, two cycles of plans), they are matched by this
+    function.
 
     Parameters
     ----------
     a, b : ProfileSolution, LatentProfileModel, DataFrame or array of shape (K, d)
         Two solutions on the same constructs (columns matched by name when both have names).
         They may have different numbers of profiles; then only min(K_a, K_b) pairs are made.
+        Missing means (NaN) are allowed: a distance uses the constructs known in both.
+    unmatched : {"drop", "nearest"}, default="drop"
+        What happens to profiles of ``a`` left without a partner when ``a`` has more profiles
+        than ``b``: left out, or paired with their nearest profile of ``b`` (a column
+        ``matched`` then says which rows are one-to-one pairs).
 
     Returns
     -------
     DataFrame
-        One row per matched pair, sorted by ``profile_a``: ``profile_a``, ``profile_b`` and
-        ``distance`` (Euclidean distance between the two profiles' means). The pairing
-        minimises the total distance (Hungarian matching).
+        One row per pair, sorted by ``profile_a``: ``profile_a``, ``profile_b`` and
+        ``distance`` (Euclidean distance between the two profiles' means over the constructs
+        known in both; infinite when there is none); with ``unmatched="nearest"`` also
+        ``matched``. The one-to-one pairing minimises the total distance (Hungarian matching).
 
     Examples
     --------
     >>> align_profiles([[0.0, 0.0], [3.0, 3.0]], [[3.1, 2.9], [0.2, 0.0]])[["profile_a", "profile_b"]].to_numpy().tolist()
     [[1, 2], [2, 1]]
+    >>> align_profiles([[0.0], [1.0], [9.0]], [[0.1], [8.8]], unmatched="nearest")["profile_b"].tolist()
+    [1, 1, 2]
     """
+    if unmatched not in ("drop", "nearest"):
+        raise ValueError(f"unmatched={unmatched!r} should be 'drop' or 'nearest'")
     ma, mb = _means_of(a), _means_of(b)
     if ma.shape[1] != mb.shape[1]:
         raise ValueError(f"a has {ma.shape[1]} constructs and b has {mb.shape[1]}; they should be the same")
     if set(map(str, ma.columns)) == set(map(str, mb.columns)):
         mb = mb[list(ma.columns)]
-    dist = np.sqrt(((ma.to_numpy()[:, None, :] - mb.to_numpy()[None, :, :]) ** 2).sum(-1))
-    rows, cols = linear_sum_assignment(dist)
+    diff = ma.to_numpy()[:, None, :] - mb.to_numpy()[None, :, :]
+    known = np.isfinite(diff).any(-1)
+    dist = np.where(known, np.sqrt(np.nansum(diff**2, axis=-1)), np.inf)
+    finite = np.where(np.isfinite(dist), dist, 1e300)  # linear_sum_assignment needs finite costs
+    rows, cols = linear_sum_assignment(finite)
+    pairs = {"profile_a": list(rows), "profile_b": list(cols)}
+    matched = [True] * len(rows)
+    if unmatched == "nearest":
+        for i in sorted(set(range(len(ma))) - set(rows)):
+            pairs["profile_a"].append(i)
+            pairs["profile_b"].append(int(np.argmin(finite[i])))
+            matched.append(False)
+    ia, ib = np.asarray(pairs["profile_a"], dtype=int), np.asarray(pairs["profile_b"], dtype=int)
     out = pd.DataFrame(
         {
-            "profile_a": np.asarray(ma.index)[rows].astype(int),
-            "profile_b": np.asarray(mb.index)[cols].astype(int),
-            "distance": dist[rows, cols],
+            "profile_a": np.asarray(ma.index)[ia].astype(int),
+            "profile_b": np.asarray(mb.index)[ib].astype(int),
+            "distance": dist[ia, ib],
         }
     )
+    if unmatched == "nearest":
+        out["matched"] = matched
     return out.sort_values("profile_a", kind="stable").reset_index(drop=True)
 
 
