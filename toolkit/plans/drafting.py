@@ -950,7 +950,7 @@ def _match_profiles(prev_of: dict, scores: pd.DataFrame, profile: pd.Series) -> 
     their mean scores (the Hungarian algorithm; a previous profile left over goes to the nearest).
     None when the previous plans carry no scores (an older plans.csv): then names, else numbers.
     """
-    from scipy.optimize import linear_sum_assignment
+    from ..profiles import align_profiles
 
     cols = [c for c in scores.columns]
     rows = [(d.get("profile"), [d.get(f"score_{c}", np.nan) for c in cols]) for d in prev_of.values()]
@@ -959,13 +959,8 @@ def _match_profiles(prev_of: dict, scores: pd.DataFrame, profile: pd.Series) -> 
         return None
     prev = pd.DataFrame([v for _, v in rows], columns=cols, index=[k for k, _ in rows]).groupby(level=0).mean()
     cur = scores.groupby(profile.reindex(scores.index)).mean()
-    a, b = prev.to_numpy(dtype=float), cur[cols].to_numpy(dtype=float)
-    dist = np.sqrt(np.nansum((a[:, None, :] - b[None, :, :]) ** 2, axis=2))
-    r, c = linear_sum_assignment(dist)
-    out = {int(prev.index[i]): int(cur.index[j]) for i, j in zip(r, c)}
-    for i, k in enumerate(prev.index):
-        out.setdefault(int(k), int(cur.index[int(np.argmin(dist[i]))]))
-    return out
+    pairs = align_profiles(prev, cur[cols], unmatched="nearest")  # the one alignment rule of the toolkit
+    return {int(a): int(b) for a, b in zip(pairs["profile_a"], pairs["profile_b"])}
 
 
 def _change(prev, k: int, name: str, cert: float, scores_row: pd.Series, fit_threshold: float, matched=None):

@@ -35,12 +35,12 @@ from typing import Callable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 from sklearn.metrics import adjusted_rand_score
 from sklearn.utils import check_random_state
 
 from ..config import MIN_CELL
 from ..errors import user_error
+from ..profiles import align_profiles
 from ..suppression import HIDDEN as _HIDDEN, suppress
 
 __all__ = ["ProfileFit", "fit_lpa", "transfer_table", "transition_table", "link_waves"]
@@ -119,16 +119,16 @@ def _fit_quietly(fit, data, k, model, seed, counter: Counter):
     return sol
 
 
-def _align(means_a: np.ndarray, means_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Hungarian matching of A's profiles to B's on the Euclidean distance of their means.
+def _align(means_a: pd.DataFrame, means_b: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """A's profiles matched to B's by :func:`toolkit.profiles.align_profiles` (the one alignment rule).
 
     Returns ``mapping`` (A index -> B index, -1 when unmatched) and the matched distances.
     """
-    cost = np.sqrt(((means_a[:, None, :] - means_b[None, :, :]) ** 2).sum(axis=2))
-    rows, cols = linear_sum_assignment(cost)
+    pairs = align_profiles(means_a.reset_index(drop=True).set_axis(range(1, len(means_a) + 1)),
+                           means_b.reset_index(drop=True).set_axis(range(1, len(means_b) + 1)))
     mapping = np.full(len(means_a), -1)
-    mapping[rows] = cols
-    return mapping, cost[rows, cols]
+    mapping[pairs["profile_a"].to_numpy() - 1] = pairs["profile_b"].to_numpy() - 1
+    return mapping, pairs["distance"].to_numpy()
 
 
 def _compare(train, own, X_held: pd.DataFrame) -> dict:
@@ -136,7 +136,7 @@ def _compare(train, own, X_held: pd.DataFrame) -> dict:
     proba = np.asarray(train.model.predict_proba(X_held), dtype=float)
     a = proba.argmax(axis=1)
     b = own.assignments["profile"].reindex(X_held.index).to_numpy() - 1
-    mapping, dists = _align(train.means.to_numpy(dtype=float), own.means.to_numpy(dtype=float))
+    mapping, dists = _align(train.means.astype(float), own.means.astype(float))
     return {
         "ari": float(adjusted_rand_score(b, a)),
         "agreement": float(np.mean(mapping[a] == b)),
