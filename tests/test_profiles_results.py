@@ -307,3 +307,20 @@ def test_information_standard_errors_reduce_to_sd_over_root_n_for_one_profile(sa
         assert se.shape == sol4.means.shape and (se > 0).all().all()
     # uncertainty of the classification makes the information SEs larger than the posterior ones
     assert (sol4.information_standard_errors("ml") >= sol4.standard_errors * 0.99).all().all()
+
+
+def test_a_collapsed_solution_is_never_recommended_and_an_all_collapsed_grid_is_refused():
+    """Issue 16: on 3 students every start of K >= 2 collapses; the recommendation sets those aside,
+    and with nothing left it refuses with one message instead of recommending a degenerate fit."""
+    import warnings
+
+    X = pd.DataFrame({"a": [1.0, 3.0, 2.0], "b": [2.0, 4.0, 5.0]}, index=["P1", "P2", "P3"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_profiles(X, n_profiles=[1, 2, 3], models=(1,), random_state=0)
+        assert res.diagnostics.set_index("n_profiles")["degenerate"].to_dict() == {1: False, 2: True, 3: True}
+        rec = res.recommend()
+        assert rec.n_profiles == 1 and "2 solution(s) set aside because every start collapsed" in str(rec)
+        only_collapsed = fit_profiles(X, n_profiles=[2, 3], models=(1,), random_state=0)
+    with pytest.raises(ToolkitError, match="every solution of the grid collapsed .* none can be recommended"):
+        only_collapsed.recommend()

@@ -337,12 +337,13 @@ def fit_profiles(
         if lpm is None:
             failed.append(f"model {m} K={k} ({caught[0][1]})")
             rows.append({"model": m, "n_profiles": k, "n_parameters": np.nan, "replicated": False})
-            diag.append({"model": m, "n_profiles": k, "converged": False, "n_rejected_starts": np.nan,
+            diag.append({"model": m, "n_profiles": k, "converged": False, "degenerate": False, "n_rejected_starts": np.nan,
                          "n_iter": np.nan, "warnings": "; ".join(msg for _, msg in caught)})
             continue
         models_[(m, k)] = lpm
         rows.append(_fit_row(m, k, lpm, frame))
         diag.append({"model": m, "n_profiles": k, "converged": bool(lpm.converged_),
+                     "degenerate": bool(lpm.degenerate_),
                      "n_rejected_starts": int(lpm.n_rejected_starts_), "n_iter": int(lpm.n_iter_),
                      "warnings": "; ".join(msg for _, msg in caught)})
         if "ReplicationWarning" in cats:

@@ -115,10 +115,28 @@ def recommend(fit_table, *, n, min_cell=MIN_CELL, min_share=MIN_SHARE, n_dropped
     ft = fit_table.dropna(subset=["log_lik"]).reset_index(drop=True)
     if ft.empty:
         raise user_error("no solution of the grid could be fitted", fix="check the scores and the grid")
+    collapsed = []
+    if diagnostics is not None and "degenerate" in diagnostics.columns:
+        bad = {(int(r.model), int(r.n_profiles)) for r in diagnostics.itertuples() if bool(r.degenerate)}
+        keep = [(int(m), int(k)) not in bad for m, k in zip(ft["model"], ft["n_profiles"])]
+        collapsed = [f"model {int(m)} with {int(k)}" for (m, k), kp in zip(zip(ft["model"], ft["n_profiles"]), keep)
+                     if not kp]
+        if not any(keep):
+            # A degenerate solution (every start collapsed) must never be recommended.
+            raise user_error(
+                f"every solution of the grid collapsed (a profile with almost no students or no spread), for "
+                f"{n} students, so none can be recommended",
+                value=", ".join(collapsed[:6]) + (" ..." if len(collapsed) > 6 else ""),
+                fix="use fewer profiles (--k 1-3) or a model with shared spreads (--models 1), or survey more students",
+            )
+        ft = ft[keep].reset_index(drop=True)
     floor = max(min_share * n, float(min_cell))
     smallest = np.floor(ft["n_min"].to_numpy() * n + 0.5)
     ok = smallest >= floor - 1e-9
     reasons, warns = [], []
+    if collapsed:
+        reasons.append(f"{len(collapsed)} solution(s) set aside because every start collapsed "
+                       f"({', '.join(collapsed[:4])}{' ...' if len(collapsed) > 4 else ''} profiles).")
     if n_dropped:
         reasons.append(
             f"{n_dropped} student(s) with every score missing were left out; {n} students were analysed."
