@@ -374,3 +374,17 @@ def test_previous_matches_profiles_by_their_means_not_their_numbers(waves, tmp_p
     renumbered = _plans(tmp_path / "plans2")["profile_change"]
     run_plans(root / "clean2", root / "prof2", tmp_path / "plans2b", codebook_path=CODEBOOK, previous_dir=root / "plans1")
     pd.testing.assert_series_equal(renumbered, _plans(tmp_path / "plans2b")["profile_change"])
+
+
+def test_toolkit_plans_import_from_the_command_line_exits_2_on_a_bad_answer(waves, tmp_path):
+    from click.testing import CliRunner
+
+    from toolkit.cli import cli
+
+    bad = tmp_path / "answers.csv"
+    pd.DataFrame({"code": [waves["responses1"].index[0]], "idea_1": ["perhaps later"]}).to_csv(bad, index=False)
+    root = waves["root"]
+    res = CliRunner().invoke(cli, ["plans", "import", str(bad), "--plans", str(root / "plans1"), "--responses",
+                                   str(root / "clean1"), "--profiles", str(root / "prof1"), "--codebook", str(CODEBOOK)])
+    assert res.exit_code == 2, res.output
+    assert "row 2, column 'idea_1'" in res.output and "Traceback" not in res.output

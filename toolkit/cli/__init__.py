@@ -231,7 +231,7 @@ def score(responses_path, codebook_path, out_dir, min_items, method):
 @click.option("--columns", default=None, help="Construct columns to use, comma-separated (default: the numeric non-group columns).")
 @click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The codebook .yml (default: codebook.yml beside the scores); gives group columns, labels and the hash.")
 @click.option("--choose", default=None, callback=_choice_option, help="Write this solution instead of the recommended one, as MODEL:K (e.g. 1:4).")
-@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True, help="Parallel workers for the fits and the BLRT (same results, sooner).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Parallel workers: the fits (default one after the other) and the BLRT (default every core); same results.")
 @click.option("--n-starts", "n_starts", type=click.IntRange(min=1), default=None, help="Random starts per fit (default: the engine's; raise it when a warning says the best solution was not replicated).")
 def profiles(scores_path, out_dir, models, k_range, seed, blrt, vlmr, columns, codebook_path, choose, jobs, n_starts):
     """Find learning profiles in SCORES (the scores.csv of toolkit score) by latent profile analysis.
@@ -264,19 +264,28 @@ def profiles(scores_path, out_dir, models, k_range, seed, blrt, vlmr, columns, c
 @click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Your roster CSV (student ID and name), for name-bearing sheets in --names-out only.")
 @click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The pseudonym key file that made the pseudonyms (default $TOOLKIT_KEY_FILE or ~/.config/...).")
 @click.option("--names-out", "names_out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Private folder for the name-bearing sheets (with --roster); never share it.")
+@click.option("--answers", "answers_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The students' filled co-writing sheets: the form's export (Google/Microsoft Forms, Qualtrics, CSV, .xlsx) or answers-template.csv filled in.")
+@click.option("--previous", "previous_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="The previous cycle's --out folder: goals, choices and notes carried forward, changed profiles marked.")
+@click.option("--start", "start", default=None, metavar="YYYY-MM-DD", help="First day of the cycle: start, review and check-in dates.")
+@click.option("--paper", type=click.Choice(["A4", "letter"]), default="A4", show_default=True, help="Paper size of the printed sheets.")
+@click.option("--pack-by", "pack_by", default=None, help="Group column of the class packs (default Section, else Class, else Grade).")
 @click.pass_context
-def plans(ctx, responses_dir, profiles_dir, out_dir, codebook_path, library_path, goals_path, fit_threshold, atypical_z, roster, key_file, names_out):
+def plans(ctx, responses_dir, profiles_dir, out_dir, codebook_path, library_path, goals_path, fit_threshold, atypical_z, roster, key_file, names_out,
+          answers_path, previous_dir, start, paper, pack_by):
     """Draft a plan template per profile and a light plan per student, with their own words.
 
-    Writes OUT/plans.csv (one row per student, pseudonym only), templates.md, templates.csv,
-    sheets/template-<k>.html, sheets/<pseudonym>.html and reflections/<pseudonym>.html, all at
-    once. With --roster and --names-out, name-bearing copies of the sheets go only into the
-    --names-out folder, which must stay private.
+    Writes OUT/plans.csv (one row per student, pseudonym only, with the group columns),
+    templates.md, templates.csv, sheets/template-<k>.html, sheets/<pseudonym>.html (the agreed
+    plan, written to the student), reflections/<pseudonym>.html (the co-writing sheet), pack/ (one
+    printable class pack per section, with an index), form-questions.txt and answers-template.csv
+    (to collect the sheets' answers), all at once. With --roster and --names-out, name-bearing
+    copies of the sheets go only into the --names-out folder, which must stay private.
 
     \b
     Examples:
-      toolkit plans --responses work/clean --profiles work/profiles --out work/plans
-      toolkit plans import-goals goals.csv --plans work/plans
+      toolkit plans --responses work/clean --profiles work/profiles --out work/plans --start 2026-09-07
+      toolkit plans import answers.xlsx --plans work/plans --responses work/clean --profiles work/profiles
+      toolkit plans --responses work/clean2 --profiles work/profiles2 --out work/plans2 --previous work/plans
     """
     if ctx.invoked_subcommand is not None:
         return
@@ -288,9 +297,42 @@ def plans(ctx, responses_dir, profiles_dir, out_dir, codebook_path, library_path
                              fix="run e.g. toolkit plans --responses work/clean --profiles work/profiles --out work/plans")
     messages = run_plans(responses_dir, profiles_dir, out_dir, codebook_path=codebook_path, library_path=library_path,
                          roster=roster, key_file=key_file, names_out=names_out, goals_path=goals_path,
-                         fit_threshold=fit_threshold, atypical_z=atypical_z)
+                         fit_threshold=fit_threshold, atypical_z=atypical_z, answers_path=answers_path,
+                         previous_dir=previous_dir, start=start, paper=paper, pack_by=pack_by)
     for m in messages:
         click.echo(m, err=m.startswith("Warning"))
+
+
+@plans.command("import")
+@click.argument("answers_path", metavar="ANSWERS", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plans", "plans_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="The --out folder of toolkit plans whose sheets the students filled in.")
+@click.option("--responses", "responses_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder holding responses.csv and/or scores.csv, as for toolkit plans.")
+@click.option("--profiles", "profiles_dir", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder written by toolkit profiles, as for toolkit plans.")
+@click.option("--codebook", "codebook_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The codebook .yml (default: codebook.yml beside the responses or profiles).")
+@click.option("--library", "library_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Your strategy library .yml (default: the one shipped with the toolkit).")
+@click.option("--previous", "previous_dir", type=click.Path(file_okay=False, path_type=Path), default=None, help="The previous cycle's --out folder, as for toolkit plans.")
+@click.option("--start", "start", default=None, metavar="YYYY-MM-DD", help="First day of the cycle.")
+@click.option("--paper", type=click.Choice(["A4", "letter"]), default="A4", show_default=True, help="Paper size of the printed sheets.")
+@click.option("--pack-by", "pack_by", default=None, help="Group column of the class packs.")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Your roster CSV, for name-bearing sheets in --names-out only.")
+@click.option("--key-file", type=click.Path(dir_okay=False, path_type=Path), default=None, help="The pseudonym key file that made the pseudonyms.")
+@click.option("--names-out", "names_out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Private folder for the name-bearing sheets (with --roster).")
+@click.option("--fit-threshold", type=click.FloatRange(0, 1), default=0.7, show_default=True, help="Flag plans whose profile certainty is below this.")
+@click.option("--atypical-z", type=click.FloatRange(min=0), default=2.0, show_default=True, help="Flag plans whose need differs from the profile's by more than this.")
+def plans_import(answers_path, plans_dir, responses_dir, profiles_dir, **kw):
+    """Read the students' filled co-writing sheets (ANSWERS) and regenerate their plans and sheets.
+
+    ANSWERS is the export of the form made from form-questions.txt, or answers-template.csv
+    filled in. Written words are scrubbed of identifiers; students with no plan are reported and
+    written to answers-unknown.csv, never dropped silently.
+
+    \b
+    Example:
+      toolkit plans import answers.xlsx --plans work/plans --responses work/clean --profiles work/profiles
+    """
+    from .plans import run_import_answers
+
+    _echo(run_import_answers(answers_path, plans_dir, responses_dir, profiles_dir, **kw))
 
 
 @plans.command("import-goals")
@@ -327,12 +369,14 @@ def plans_import_goals(goals_path, plans_dir):
 @click.option("--budget-minutes", type=click.FloatRange(min=0), default=None, help="Minutes a week outside lessons one owner can give (default: the planning time in the workload).")
 @click.option("--time-log", "time_log_path", type=click.Path(dir_okay=False, path_type=Path), default=None, help="CSV of your own timings (date, task, minutes, students) that replaces the assumptions it covers.")
 @click.option("--min-cell", type=str, metavar="INTEGER", default=str(MIN_CELL), show_default=True, callback=_min_cell_option, help="Smallest group or count shown.")
-@click.option("--group", "groups", multiple=True, default=("Section", "Grade"), show_default=True, help="Group column for leave-one-group-out transfer (repeatable).")
+@click.option("--group", "groups", multiple=True, default=(), help="Group column for leave-one-group-out transfer (repeatable; default: the codebook's group_columns).")
 def scaling(responses_dir, profiles_dir, workload_path, wave2_path, codebook_path, out_dir, seed, model, k, template_scope, students_per_owner, owner_kind, budget_minutes, time_log_path, min_cell, groups):
-    """The scaling study: teacher hours against plan fidelity, projected from a class to a district.
+    """The scaling study: one plan owner's time a week for each way of planning, from a class to a district.
 
-    Writes OUT/costs.csv, fidelity.csv, tradeoff.csv, projection.csv, transfer.csv,
-    transitions.csv, sensitivity.csv, workload.csv, statements.md and four PNG figures, all at once.
+    Writes OUT/answer.md (the verdict), owner.csv, budget.csv, costs.csv, fidelity.csv,
+    tradeoff.csv, projection.csv, transfer.csv, transitions.csv, sensitivity.csv, workload.csv,
+    statements.md and five PNG figures (owner, costs, trade-off, projection, sensitivity, all in one
+    owner's minutes a week), all at once.
 
     \b
     Example:
