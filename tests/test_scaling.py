@@ -394,12 +394,12 @@ def test_small_groups_are_not_fitted_and_their_counts_hidden():
     assert big["ari"].notna().all()
 
 
-def test_min_cell_zero_shows_raw_counts(study):
+def test_min_cell_one_hides_no_count(study):
     cb, s1, s2 = sample_scores()
     st = scaling_study(s1, wave2_scores=s2, codebook=cb, k_range=range(1, 4), groups=("Grade",), random_state=0,
-                       n_draws=100, k=3, min_cell=0)
-    assert pd.api.types.is_integer_dtype(st.transitions["to_1"])
-    assert pd.api.types.is_integer_dtype(st.transfer["n"])
+                       n_draws=100, k=3, min_cell=1)
+    assert not (st.transitions.astype(str) == "hidden").to_numpy().any()
+    assert not (st.transfer.astype(str) == "hidden").to_numpy().any()
 
 
 # ------------------------------------------------------------------------------------- waves

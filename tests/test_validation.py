@@ -245,7 +245,6 @@ def _message(check, value, name):
 _NOT_WIRED = "entry point not wired to toolkit._validation yet (owned by its stage)"
 
 
-@pytest.mark.xfail(strict=True, reason=_NOT_WIRED + ": fit_profiles uses profiles' own _check_grid wording")
 def test_fit_profiles_refuses_a_non_integer_k_with_the_one_message():
     from toolkit import fit_profiles
 
@@ -255,7 +254,6 @@ def test_fit_profiles_refuses_a_non_integer_k_with_the_one_message():
     assert str(info.value) == _message(check_k_range, [1, 2.5], "n_profiles")
 
 
-@pytest.mark.xfail(strict=True, reason=_NOT_WIRED + ": scaling_study turns k_range=[1, 2.5] into [1, 2] silently")
 def test_scaling_study_refuses_a_non_integer_k_range():
     from toolkit import scaling_study
 
@@ -263,7 +261,6 @@ def test_scaling_study_refuses_a_non_integer_k_range():
         scaling_study(pd.DataFrame({"a": [1.0, 2.0]}), k_range=[1, 2.5])
 
 
-@pytest.mark.xfail(strict=True, reason=_NOT_WIRED + ": scaling_study accepts min_cell=0 (its own rule: 0 or more)")
 def test_scaling_study_refuses_min_cell_zero():
     from toolkit import scaling_study
 
@@ -297,7 +294,6 @@ def test_build_report_refuses_a_bool_min_cell(tmp_path):
         build_report(*_report_args(tmp_path), min_cell=True, models=[9], progress=False)
 
 
-@pytest.mark.xfail(strict=True, reason=_NOT_WIRED + ": deidentify turns min_cell=2.5 into 2 (int(min_cell) < 1)")
 def test_deidentify_refuses_a_float_min_cell():
     from toolkit import deidentify, load_codebook, read_export
 

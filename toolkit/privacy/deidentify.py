@@ -18,6 +18,7 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+from .._validation import check_min_cell
 from ..codebook import Codebook
 from ..config import MIN_CELL
 from ..errors import user_error
@@ -244,8 +245,7 @@ def deidentify(
     key = _check_key(key)
     if not 0.0 <= float(min_answered) <= 1.0:
         raise user_error(f"min_answered={min_answered!r} should be a share between 0 and 1", fix="use e.g. 0.5 for half the items")
-    if int(min_cell) < 1:
-        raise user_error(f"min_cell={min_cell!r} should be a whole number of at least 1", fix="use the default 10")
+    min_cell = check_min_cell(min_cell)
     table = _match_codebook(raw.table, codebook, raw.path, raw.question_text)
     raw_m = RawExport(table, raw.row_numbers, raw.format, raw.path, raw.encoding, raw.delimiter, raw.sha256, raw.question_text, raw.header_rows)
     n = len(table)

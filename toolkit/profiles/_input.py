@@ -89,28 +89,8 @@ def as_score_frame(data, columns=None, *, source=None):
 
 
 def check_grid(n_profiles, models):
-    n_profiles = [n_profiles] if isinstance(n_profiles, numbers.Integral) else list(n_profiles)
-    if any(not isinstance(k, numbers.Integral) or isinstance(k, bool) for k in n_profiles):
-        raise user_error(
-            "n_profiles should list whole numbers of profiles >= 1",
-            value=n_profiles,
-            fix="use e.g. range(1, 7)",
-        )
-    ks = sorted({int(k) for k in n_profiles})
-    if not ks or ks[0] < 1:
-        raise user_error(
-            "n_profiles should list whole numbers of profiles >= 1",
-            value=list(n_profiles),
-            fix="use e.g. range(1, 7)",
-        )
-    models = [models] if isinstance(models, numbers.Integral) else list(models)
-    ok = all(isinstance(m, numbers.Integral) and not isinstance(m, bool) for m in models)
-    ms = sorted({int(m) for m in models}) if ok else []
-    if not ms or any(m not in MODEL_NAMES for m in ms):
-        raise user_error(
-            "models should be tidyLPA model numbers 1..6",
-            value=list(models),
-            fix="use e.g. (1, 2, 3, 6)",
-        )
-    return ks, ms
+    """The grid's numbers of profiles and model numbers, checked by the toolkit's one rule (toolkit._validation)."""
+    from .._validation import check_k_range, check_models
+
+    return check_k_range(n_profiles, name="n_profiles"), check_models(models, name="models")
 

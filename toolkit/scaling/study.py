@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
 
+from .._validation import check_k_range, check_min_cell
 from ..codebook import Codebook
 from ..config import MIN_CELL
 from ..errors import ToolkitError, user_error
@@ -225,15 +226,6 @@ def _check_scores(scores, keys: list[str], what: str) -> pd.DataFrame:
         out[k] = col.astype(float)
     return out
 
-
-def _check_int_range(k_range) -> list[int]:
-    try:
-        ks = sorted({int(k) for k in k_range})
-    except (TypeError, ValueError):
-        raise ToolkitError(f"k_range={k_range!r} should be whole numbers of profiles, such as range(1, 9).") from None
-    if not ks or ks[0] < 1:
-        raise ToolkitError(f"k_range={k_range!r} should hold numbers of profiles of 1 or more.")
-    return ks
 
 def _benefit(plan_set, reliability, notes) -> pd.DataFrame:
     """Expected recall and precision (toolkit.scaling.benefit) of every way's plans drafted for this solution."""
@@ -476,9 +468,8 @@ def scaling_study(
         raise ToolkitError(f"students_per_owner={students_per_owner!r} should be a number of students above 0.")
     if budget_minutes is not None and not (isinstance(budget_minutes, numbers.Real) and budget_minutes >= 0):
         raise ToolkitError(f"budget_minutes={budget_minutes!r} should be minutes a week, 0 or more.")
-    if not isinstance(min_cell, numbers.Integral) or min_cell < 0:
-        raise ToolkitError(f"min_cell={min_cell!r} should be a whole number of 0 or more.")
-    ks = _check_int_range(k_range)
+    min_cell = check_min_cell(min_cell)
+    ks = check_k_range(k_range, name="k_range")
     if n_students is not None:
         sizes_in = [int(x) for x in n_students]
         if not sizes_in or min(sizes_in) < 1:
