@@ -579,7 +579,7 @@ def generate_forms_example(n_students: int = 60, seed: int | None = DEFAULT_SEED
     --------
     >>> ex = generate_forms_example()
     >>> ex.export.shape
-    (60, 21)
+    (60, 22)
     """
     if not isinstance(n_students, (int, np.integer)) or n_students < 20:
         raise ValueError(f"n_students={n_students!r} should be a whole number >= 20")
