@@ -29,7 +29,6 @@ TO_SPLIT: dict[str, str] = {
     "io.py": "the readers of each export format and the writer of the de-identified files in one file",
     "plans/drafting.py": "needs, templates, personal layers and costs are drafted in one file",
     "profiles/model.py": "the estimator and its search of random starts in one file",
-    "report/tables.py": "the leaders' tables, the answer box and its wording, and the figure helpers in one file",
     "sample.py": "the bundled sample and the second (Microsoft Forms) example in one file",
 }
 

@@ -474,7 +474,7 @@ def _study(p50s, planning=266.0):
     ((9.0, 6.0, 5.5), "Not at these assumptions. "),
 ])
 def test_answer_box_states_the_scaling_studys_verdict_with_its_own_numbers(p50s, start):
-    from toolkit.report.tables import answer_box
+    from toolkit.report.answer import answer_box
 
     study = _study(p50s)
     box = answer_box(study)

@@ -1,5 +1,6 @@
 """The leadership report: suppressed tables for leaders, and the build of the HTML page."""
 
+from .answer import answer_box, owner_overview, owner_projection_overview, plot_what_changes
 from .assemble import ReportInputs, assemble
 from .disclosure import PagePlan, plan_page
 from .page import (bullets, md_escape, owner_alt, page_setup, profiles_alt, profiles_intro, protection_note,
@@ -19,11 +20,7 @@ from .tables import (
     transfer_overview,
     transitions_overview,
     assumptions_table,
-    answer_box,
     hidden_footnote,
-    owner_overview,
-    owner_projection_overview,
-    plot_what_changes,
     figure,
 )
 
