@@ -274,6 +274,8 @@ def test_leadership_templates_show_one_whole_plan_and_name_the_others_strategies
     full = templates_for_leadership(plans, tables="all")
     assert short.count("| strategy |") == 1 and full.count("| strategy |") == 4
     assert short.count("- Strategies: ") == 3
+    none = templates_for_leadership(plans, tables="none")  # the report's: every template in a few lines
+    assert none.count("| strategy |") == 0 and none.count("- Strategies: ") == 4
     second = plans.templates[1]
     section = full.split(f"Profile {second.profile}: ")[1].split("\n### ")[0]
     rows = [r for r in section.split("\n") if r.startswith("| ") and not r.startswith("| strategy")]

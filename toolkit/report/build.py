@@ -150,7 +150,7 @@ _TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
   @page { size: Letter; margin: 16mm 14mm 18mm 14mm;
           @bottom-center { content: "Page " counter(page) " of " counter(pages); font-size: 9pt; color: #555; } }
   @media print {
-    body { max-width: none; padding: 0; font-size: 10.5pt; }
+    body { max-width: none; padding: 0; font-size: 10pt; }
     * { overflow: visible !important; }
     nav#toc { display: none; }
     .jp-Cell, .jp-OutputArea-output, .jp-RenderedHTMLCommon { padding: 0 !important; margin: 0 !important; }
@@ -159,7 +159,7 @@ _TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
     td, th { overflow-wrap: normal; word-break: normal; hyphens: auto; padding: 0.1rem 0.35rem !important; }
     td:last-child { overflow-wrap: anywhere; }  /* a long source or web address wraps; words elsewhere stay whole */
     tr, img, section#answer, li { break-inside: avoid; }
-    img { max-width: 100% !important; height: auto !important; max-height: 120mm; }
+    img { max-width: 100% !important; height: auto !important; max-height: 95mm; }
     h2, h3, h4 { break-after: avoid; }
     .appendix-start { break-before: page; border: 0; margin: 0; }
     section#provenance { font-size: 8pt; }

@@ -390,10 +390,11 @@ def templates_for_leadership(plans, *, min_cell: int = MIN_CELL, heading_level: 
         Profile sizes under it (and their complements) are replaced by "hidden".
     heading_level : int, default=3
         Level of the templates' own headings, so they sit under a report section.
-    tables : {"first", "all"}, default="first"
+    tables : {"first", "all", "none"}, default="first"
         Which templates keep their table of strategies: the first only (an example of a whole
         plan; the others name their strategies in one line, so that the printed report stays
-        short), or all.
+        short), all, or none (every template names its strategies in one line; the report's
+        choice, since a strategy table with its evidence and cautions takes a printed page).
     plan : PagePlan, optional
         The page's suppression plan; without it, the sizes are suppressed on their own.
 
@@ -413,15 +414,15 @@ def templates_for_leadership(plans, *, min_cell: int = MIN_CELL, heading_level: 
             n = int(t.n_students)
             text = text.replace(f"- Students: {n}\n", "- Students: hidden (a small group)\n")
             text = re.sub(rf"(^|\n){n} students?\.", r"\1A small group of students.", text)
-    if tables not in ("first", "all"):
-        raise user_error("tables must be 'first' or 'all'", value=tables, fix="use tables='first'")
-    if tables == "first":
+    if tables not in ("first", "all", "none"):
+        raise user_error("tables must be 'first', 'all' or 'none'", value=tables, fix="use tables='first'")
+    if tables != "all":
         parts = re.split(r"(?=^## )", text, flags=re.M)
         seen = 0
         for i, part in enumerate(parts):
             if part.startswith("## "):
                 seen += 1
-                if seen > 1:
+                if seen > 1 or tables == "none":
                     parts[i] = _strategy_names(part)
         text = "".join(parts)
     shift = heading_level - 1
