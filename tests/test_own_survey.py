@@ -287,3 +287,44 @@ def test_notebook_runs_on_the_forms_example_with_only_its_parameters_changed(nam
     sample_words = ("Grade", "Section", "Gender", "1 to 5", "Test anxiety", "Self-efficacy", "Help-seeking",
                     "Effort regulation", "Interest")
     assert [w for w in sample_words if w in shown or w in prose] == []
+
+
+def test_cli_plans_and_scaling_run_on_the_forms_example_and_never_call_anxiety_a_strength(chain):
+    """The rest of the chain by the CLI (plans, scaling) on the teacher's own survey."""
+    tmp, cb = chain["tmp"], chain["codebook"]
+    result, log = run("plans", "--responses", tmp / "clean", "--profiles", tmp / "profiles", "--out", tmp / "plans",
+                      "--codebook", cb, "--key-file", chain["key"])
+    assert result.exit_code == 0 and "Traceback" not in log, log
+    result, log = run("scaling", "--responses", tmp / "scores", "--profiles", tmp / "profiles", "--codebook", cb,
+                      "--out", tmp / "scaling")
+    assert result.exit_code == 0 and "Traceback" not in log, log
+    templates = (tmp / "plans" / "templates.md").read_text(encoding="utf-8")
+    strengths = [line for line in templates.splitlines() if line.startswith("- Strengths to build on:")]
+    # lower-is-better: low anxiety may be a strength, high anxiety never
+    assert strengths and not [s for s in strengths if "higher maths anxiety" in s.lower()], strengths
+    assert any("lower maths anxiety" in s for s in strengths)
+    for sheet in (tmp / "plans" / "reflections").glob("*.html"):
+        text = sheet.read_text(encoding="utf-8").lower()
+        going_well = text.split("going well", 1)[1][:300] if "going well" in text else ""
+        assert "higher maths anxiety" not in going_well and "more worried" not in going_well, sheet.name
+    answer = (tmp / "scaling" / "answer.md").read_text(encoding="utf-8")
+    assert "Section" not in answer and "Grade" not in answer and "Test anxiety" not in answer
+
+
+@pytest.mark.parametrize("name", ["04-plans", "05-scaling"])
+def test_notebooks_04_and_05_run_on_the_forms_example_with_only_their_parameters_changed(name, tmp_path):
+    import nbformat
+    import papermill
+
+    params = {"export_path": str(EXPORT), "codebook_path": str(FORMS_EXAMPLE_DIR / "codebook.yml"),
+              "key_file": str(tmp_path / "pseudonym.key")}
+    if name == "05-scaling":
+        params["wave2_path"] = ""  # the example has no second wave
+    papermill.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(tmp_path / "out.ipynb"), parameters=params,
+                               cwd=str(NOTEBOOKS), progress_bar=False, kernel_name="python3")
+    nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    shown = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/markdown", "")) +
+                      str(o.get("data", {}).get("text/plain", "")) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "Traceback" not in shown and "Error" not in shown
+    assert "Maths anxiety" in shown or "maths_anxiety" in shown or name == "05-scaling"
+    assert "Section" not in shown and "Self-efficacy" not in shown
