@@ -111,3 +111,17 @@ def test_wave_link_partial_is_a_warning_with_counts():
     with pytest.warns(WaveLinkWarning, match="70 of 100 wave-2 students"):
         assert check_wave_link(w1, w2) == 70
     assert check_wave_link(w1, w1) == 100
+
+
+def test_goals_read_back_lose_a_typed_student_id_and_name(tmp_path):
+    """Issue 16: import-goals scrubs the goal of a student number (shapes, since the real IDs are not
+    known after de-identification) and of a name."""
+    import pandas as pd
+
+    from toolkit.plans.goals import import_goals
+
+    plans = pd.DataFrame({"goal": [""], "profile": [1]}, index=pd.Index(["P-0123456789ab"], name="pseudonym"))
+    goals = pd.DataFrame({"pseudonym": ["P-0123456789ab"], "goal": ["I am Lena Fakely, FAKE-10001, read more"]})
+    result = import_goals(plans, goals, source="goals.csv")
+    text = " ".join(map(str, result.plans["goal"]))
+    assert "FAKE-10001" not in text and "10001" not in text and "Lena" not in text and "read more" in text

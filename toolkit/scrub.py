@@ -11,7 +11,31 @@ import pandas as pd
 import phonenumbers
 
 
-__all__ = ["scrub_text"]
+__all__ = ["scrub_text", "scrub_id_shapes"]
+
+#: Something shaped like a student number: letters then 4 or more digits ("FAKE-10001", "S104823"),
+#: or 5 or more digits on their own. Used where the toolkit cannot know the students' real IDs
+#: (text read back after de-identification: goals, the co-writing sheets' answers).
+_ID_SHAPE = re.compile(r"\b[A-Za-z]{1,8}[-_]?\d{4,}\b|(?<![\d.,])\d{5,}(?![\d.,])")
+
+
+def scrub_id_shapes(texts) -> pd.Series:
+    """Replace anything shaped like a student number by ``[ID]``.
+
+    Text that comes back after de-identification (a goal, an answer on a co-writing sheet) is
+    scrubbed with :func:`scrub_text`, but the students' real IDs are not known there (the plans
+    hold pseudonyms only), so an ID a student typed would pass. This catches the usual shapes
+    (letters then 4 or more digits, or 5 or more digits), at the cost of also hiding a long number
+    that is not an ID.
+
+    Examples
+    --------
+    >>> scrub_id_shapes(pd.Series(["my id is FAKE-10001", "S104823 here", "read 20 pages", "call 20231"])).tolist()
+    ['my id is [ID]', '[ID] here', 'read 20 pages', 'call [ID]']
+    """
+    s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
+    return s.map(lambda t: _ID_SHAPE.sub("[ID]", t) if isinstance(t, str) else t)
+
 
 
 # --------------------------------------------------------------------------------------------

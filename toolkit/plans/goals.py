@@ -121,9 +121,9 @@ def import_goals(plans: pd.DataFrame, goals: pd.DataFrame, *, source: str = "goa
     })
     g = g[g["pseudonym"] != ""]
     if scrub and len(g):
-        from ..scrub import scrub_text
+        from ..scrub import scrub_id_shapes, scrub_text
 
-        g["goal"] = scrub_text(g["goal"], names=names).fillna("").map(_text).to_numpy(dtype=object)
+        g["goal"] = scrub_text(scrub_id_shapes(g["goal"]), names=names).fillna("").map(_text).to_numpy(dtype=object)
     dup = g[g.duplicated("pseudonym", keep=False)]
     if len(dup) and dup.groupby("pseudonym")["goal"].nunique().max() > 1:
         first = dup.iloc[1]
@@ -341,10 +341,10 @@ def read_answers(table: pd.DataFrame, offered: Mapping[str, tuple[str, ...]], *,
         frame = pd.DataFrame(columns=["chosen", "crossed", "describes_me", "goal_progress", *_TEXT_FIELDS])
     frame.index.name = "pseudonym"
     if scrub and len(frame):
-        from ..scrub import scrub_text
+        from ..scrub import scrub_id_shapes, scrub_text
 
         for f in _TEXT_FIELDS:
-            frame[f] = scrub_text(frame[f].astype(object), names=names).fillna("").map(_text).to_numpy(dtype=object)
+            frame[f] = scrub_text(scrub_id_shapes(frame[f].astype(object)), names=names).fillna("").map(_text).to_numpy(dtype=object)
     own = [("; ".join(x for x in (a, b) if x)) for a, b in zip(frame["own_idea"], frame["will_try"])] if len(frame) else []
     frame["own_idea"] = own
     frame["chosen"] = [";".join(v) for v in frame["chosen"]]
