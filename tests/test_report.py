@@ -549,3 +549,16 @@ def test_codebook_labels_with_html_are_shown_as_text_never_run(sample_dir):
 
     md = report.templates_for_leadership(Plans())
     assert "<img" not in md and "&lt;img" in md
+
+
+def test_a_report_on_fewer_students_than_the_minimum_cell_is_one_message_and_exit_2(tmp_path, sample_dir):
+    lines = (sample_dir / "survey_export.csv").read_text(encoding="utf-8").splitlines()[:9]
+    tiny = tmp_path / "tiny.csv"
+    tiny.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "report"
+    res = CliRunner().invoke(cli, ["report", str(tiny), "--codebook", str(sample_dir / "codebook.yml"), "--out", str(out),
+                                   "--key-file", str(tmp_path / "k" / "pseudonym.key"), "--models", "1", "--k", "1-2",
+                                   "--quiet"])
+    assert res.exit_code == 2, res.output
+    assert "only 8 students have scores, fewer than the minimum group size of 10" in res.output
+    assert "Traceback" not in res.output and not out.exists()

@@ -13,6 +13,7 @@ from typing import Any, Sequence
 import pandas as pd
 
 from ..config import DEFAULT_SEED, MIN_CELL
+from ..errors import user_error
 
 __all__ = ["ReportInputs", "assemble"]
 
@@ -135,6 +136,14 @@ def assemble(
     key = load_or_create_key(key_file or None)
     clean = deidentify(read_export(export_path, codebook), codebook, key=key, min_cell=min_cell)
     scores = score_scales(clean.responses, codebook)
+    n_scored = int(scores.notna().any(axis=1).sum())
+    if n_scored < int(min_cell):
+        raise user_error(
+            f"only {n_scored} students have scores, fewer than the minimum group size of {int(min_cell)}, so the "
+            "report could show no group at all",
+            file=export_path,
+            fix="survey more students (a whole class or more), or lower --min-cell only if your school's rule allows",
+        )
     labels = {c.key: c.label for c in codebook.constructs}
     results = None
     if profiles_path:
