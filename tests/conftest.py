@@ -13,6 +13,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_DIR = ROOT / "data" / "sample"
 #: Real reference data lives beside the project (../shared/data), never copied into it.
 SHARED_DATA = ROOT.parent / "shared" / "data"
+#: The shared helper modules (``_sample_data``, ``_plans_sample``, ...) and test data sit beside this
+#: file; the tests themselves are in one folder per pipeline stage (tests/privacy/, tests/profiles/, ...).
+TESTS = ROOT / "tests"
+#: Small public data sets copied into the project, each with its source (tests/data/*/README.md).
+TEST_DATA = TESTS / "data"
+#: The R scripts and their outputs the pinned numbers came from (tests/r_reference/README.md).
+R_REFERENCE = TESTS / "r_reference"
+#: The public Mplus anchor of ../shared/data (see its README).
+PISA = SHARED_DATA / "pisaUSA15.csv"
 
 
 @pytest.fixture(scope="session")

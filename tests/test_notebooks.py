@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from toolkit.sample import generate_sample
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+from conftest import ROOT
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 EXPECTED = {"00-workshop-tour.ipynb", "01-prepare-data.ipynb", "02-scales.ipynb", "03-profiles.ipynb",
             "04-plans.ipynb", "05-scaling.ipynb", "report.ipynb"}
 PARAMETER_LINE = re.compile(r"^[a-z_][a-z0-9_]*: (str|int|float|bool|list) = .+  # .+$")

@@ -11,39 +11,6 @@ from __future__ import annotations
 
 import re
 
-
-def teacher_edits(draft: str, *, reverse: str = "hinted") -> str:
-    """The edits a teacher makes to a draft after deciding each TODO mark.
-
-    Every ``# TODO`` comment is deleted (the drafted value is accepted); TODO-only comment lines
-    (an unsure group column, a missing ID) are deleted; with ``reverse="hinted"`` each item the
-    draft hints at is marked ``reverse: true``, with ``reverse="none"`` the hints are ignored.
-    """
-    out = []
-    lines = draft.splitlines()
-    for k, line in enumerate(lines):
-        if "TODO" not in line:
-            out.append(line)
-            continue
-        code, _, comment = line.partition("  # TODO")
-        if not code.strip() or code.lstrip().startswith("#"):
-            continue  # a comment line that only asked a question
-        if "reverse keyed?" in comment and reverse == "hinted":
-            m = re.match(r'^(\s+\w+): (.*)$', code)
-            head, value = m.group(1), m.group(2)
-            if value.startswith("{"):
-                code = f"{head}: {value[:-1]}, reverse: true}}"
-            elif value.startswith('"'):
-                code = f"{head}: {{column: {value}, reverse: true}}"
-            else:  # an item with its own scale: a nested block follows
-                indent = len(lines[k + 1]) - len(lines[k + 1].lstrip())
-                out.append(code)
-                out.append(" " * indent + "reverse: true")
-                continue
-        out.append(code.rstrip())
-    return "\n".join(out) + "\n"
-
-
 import os
 import shutil
 from pathlib import Path
@@ -57,6 +24,9 @@ from toolkit import ToolkitError, deidentify, draft_codebook, load_codebook, rea
 from toolkit.cli import cli
 from toolkit.codebook import CodebookDirectionWarning
 from toolkit.sample import CONSTRUCTS, FORMS_EXAMPLE_DIR, FORMS_ITEMS, LABEL_OF, generate_forms_example
+
+from _exports import teacher_edits
+from conftest import ROOT
 
 EXPORT = FORMS_EXAMPLE_DIR / "maths_survey.xlsx"
 #: What the teacher renames after reading the draft: the anxiety scale is about maths, not tests.
@@ -263,7 +233,7 @@ def test_every_command_refuses_the_unedited_draft(chain, command, tmp_path):
 
 # ---------------------------------------------------------------- notebooks 01-03, parameters changed only
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = ROOT / "notebooks"
 
 
 @pytest.mark.parametrize("name", ["01-prepare-data", "02-scales", "03-profiles"])

@@ -5,7 +5,7 @@ Part of the scoring stage (see docs/interfaces.md). Every function takes the de-
 DataFrame with one row per construct or per item.
 
 The numbers follow R's psych package (Revelle), the reference software of the field, and are
-checked against it in tests/test_reliability.py (psych 2.2.9; the R script is in
+checked against it in tests/scoring/test_reliability.py (psych 2.2.9; the R script is in
 tests/r_reference/). There is no maintained Python port of psych, so alpha, the Feldt interval
 and omega are written here by hand, following psych's code:
 

@@ -6,7 +6,7 @@ the codebook's response scale, ``NaN`` where a student skipped) and returns plai
 
 The scores agree with R's psych package: with ``min_items=1`` a score is exactly
 ``psych::scoreItems(keys, items, impute="none", totals=FALSE)`` (the mean of the answered,
-reverse-keyed items), which tests/test_scoring.py checks against pinned R output.
+reverse-keyed items), which tests/scoring/test_scoring.py checks against pinned R output.
 """
 
 from __future__ import annotations

@@ -24,7 +24,6 @@ import time
 import unicodedata
 
 import pandas as pd
-import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -12,7 +12,7 @@ import pytest
 from _plans_sample import sample_inputs, true_solution
 from toolkit.errors import ToolkitError
 from toolkit.plans import draft_plans
-from toolkit.plans.costs import MINUTE_KINDS, plan_set_minutes
+from toolkit.plans.costs import plan_set_minutes
 from toolkit.scaling import load_workload
 from toolkit.scaling.owners import (budget_table, default_mix, mix_from_plans, owner_capacity, owner_table,
                                     owner_year_minutes)

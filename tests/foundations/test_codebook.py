@@ -9,6 +9,8 @@ import pytest
 from toolkit import ToolkitError, load_codebook, parse_codebook
 from toolkit.sample import SAMPLE_CODEBOOK
 
+from conftest import ROOT
+
 MINIMAL = textwrap.dedent(
     """
     title: Learning profile survey
@@ -189,7 +191,7 @@ def test_the_teachers_guide_documents_every_key_and_its_example_loads():
 
     from toolkit.codebook import _CONSTRUCT_KEYS, _ITEM_KEYS, _TOP_KEYS, library_tags
 
-    guide = (Path(__file__).resolve().parent.parent / "docs" / "codebook.md").read_text(encoding="utf-8")
+    guide = (ROOT / "docs" / "codebook.md").read_text(encoding="utf-8")
     documented = set(re.findall(r"^\| `(\w+)` \|", guide, re.M))
     assert _TOP_KEYS | _CONSTRUCT_KEYS | _ITEM_KEYS <= documented
     assert all(f"`{tag}`" in guide for tag in library_tags())  # the library's tags are listed

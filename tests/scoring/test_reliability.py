@@ -15,13 +15,13 @@ missing dropped). The R calls:
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from _scoring_sample import SAMPLE_CODEBOOK_PATH, sample_codebook_text, sample_responses
 
+from conftest import PISA
 from toolkit import (
     ReliabilityWarning,
     ToolkitError,
@@ -32,7 +32,6 @@ from toolkit import (
     reliability_warnings,
 )
 
-PISA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pisaUSA15.csv"
 TOL = 1e-3
 
 SE4_REVERSED = 'se4: {column: "I doubt I can master the skills taught in this class.", reverse: true}'

@@ -1,7 +1,7 @@
 """Each sheet prints on one A4 or Letter page, and a class pack on one page per student (headless Chromium).
 
 Skipped where Debian's chromium and poppler's pdfinfo are not installed (CI installs both, see
-tests/test_browser.py).
+tests/report/test_browser.py).
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -25,8 +24,8 @@ from toolkit.profiles import (
 )
 from toolkit.profiles import _em, _structure, model as model_module
 
-ROOT = Path(__file__).resolve().parents[1]
-PISA = ROOT.parent / "shared" / "data" / "pisaUSA15.csv"
+from conftest import PISA
+
 COLUMNS = ["broad_interest", "enjoyment", "instrumental_mot", "self_efficacy"]
 
 

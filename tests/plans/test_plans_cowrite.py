@@ -10,7 +10,6 @@ stand-ins written from the TRUE profiles, so nothing here waits for the profile 
 
 from __future__ import annotations
 
-import datetime
 import re
 import shutil
 from html import escape as _escape

@@ -8,12 +8,16 @@ from click.testing import CliRunner
 
 from toolkit.cli import cli
 from toolkit.config import SAMPLE_DIR
-from _sample_data import sample_responses
-from test_scaling import sample_scores
+from _sample_data import sample_codebook, sample_responses, sample_scale_scores
 
 CODEBOOK = SAMPLE_DIR / "codebook.yml"
 TABLES = ("costs", "fidelity", "tradeoff", "projection", "transfer", "transitions", "sensitivity", "workload")
 FIGURES = ("owner", "costs", "tradeoff", "projection", "sensitivity")
+
+
+def sample_scores():
+    """``(codebook, wave-1 scores, wave-2 scores)`` of the bundled sample, with the group columns."""
+    return sample_codebook(), sample_scale_scores(1, groups=True), sample_scale_scores(2, groups=True)
 
 
 @pytest.fixture(scope="module")

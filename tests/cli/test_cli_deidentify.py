@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from test_io import (
+from _exports import (
     EMAILS,
     IDS,
     NAMES,
@@ -30,7 +30,7 @@ from test_io import (
     write_rows,
 )
 
-from test_own_survey import teacher_edits
+from _exports import teacher_edits
 
 from toolkit import generate_sample, load_codebook
 from toolkit.cli import cli

@@ -32,6 +32,8 @@ from click.testing import CliRunner
 
 from toolkit.cli import cli
 
+from conftest import ROOT
+
 pytestmark = pytest.mark.slow
 
 # row in the export (0-based data row) -> the identity planted in its identifying columns
@@ -164,7 +166,7 @@ def test_no_planted_identifier_reaches_any_output_of_the_whole_chain(tmp_path, s
 @pytest.mark.skipif(not hasattr(signal, "SIGTERM") or os.name != "posix", reason="POSIX signals")
 def test_sigterm_during_report_leaves_no_hidden_half_executed_notebook(tmp_path, sample_dir):
     """Issue 16: a SIGTERM during ``toolkit report`` left ``.out.*/report.ipynb`` with the key's path."""
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     env = {**os.environ, "PYTHONPATH": str(root)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "toolkit", "report", str(sample_dir / "survey_export.csv"), "--codebook",

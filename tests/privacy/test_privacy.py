@@ -9,7 +9,7 @@ import stat
 import numpy as np
 import pandas as pd
 import pytest
-from test_io import (
+from _exports import (
     EMAILS,
     IDS,
     ITEMS,

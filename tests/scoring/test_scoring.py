@@ -7,7 +7,6 @@ answered items and gives NA only when no item is answered, which is score_scales
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import matplotlib
 
@@ -19,6 +18,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from _scoring_sample import SAMPLE_CODEBOOK_PATH, sample_responses  # noqa: E402
 
+from conftest import PISA, R_REFERENCE  # noqa: E402
 from toolkit import (  # noqa: E402
     ToolkitError,
     load_codebook,
@@ -28,8 +28,7 @@ from toolkit import (  # noqa: E402
     score_scales,
 )
 
-R_REF = Path(__file__).parent / "r_reference"
-PISA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "pisaUSA15.csv"
+R_REF = R_REFERENCE
 
 PISA_CODEBOOK = """
 response_scale: {min: 1, max: 5}

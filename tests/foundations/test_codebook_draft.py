@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_io import (
+from _exports import (
     EMAILS,
     IDS,
     ITEMS,

@@ -20,18 +20,16 @@ Reference numbers and their sources:
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from toolkit.profiles import LatentProfileModel, fit_profiles
 from toolkit.profiles import _em
 
-ROOT = Path(__file__).resolve().parents[1]
-PISA = ROOT.parent / "shared" / "data" / "pisaUSA15.csv"
-DATA = ROOT / "tests" / "data" / "profiles"
+from conftest import PISA, TEST_DATA
+
+DATA = TEST_DATA / "profiles"
 
 # (model, K, LL) from the Mplus table (../shared/data/README.md)
 MPLUS = [

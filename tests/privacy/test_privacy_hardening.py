@@ -20,7 +20,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from test_io import IDS, ITEMS, LABELS, N, NAMES, TEXTS, VOICE, codebook_yaml, google_columns, google_frame, write_google_csv
+from _exports import IDS, ITEMS, LABELS, N, NAMES, TEXTS, VOICE, codebook_yaml, google_columns, google_frame, write_google_csv
 
 from toolkit._atomic import atomic_output_dir, atomic_write_text, check_output_dir
 from toolkit.cli import cli
@@ -28,7 +28,8 @@ from toolkit.codebook import parse_codebook
 from toolkit.errors import ToolkitError
 from toolkit.io import MAX_CELL_CHARS, MAX_LINE_CHARS, read_export
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 
 
 def run(*args):
