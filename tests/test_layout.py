@@ -108,3 +108,28 @@ def test_no_module_is_longer_than_one_topic(module):
 def test_the_lists_of_long_modules_name_existing_files():
     for module in [*LONG_BY_NECESSITY, *TO_SPLIT]:
         assert (PACKAGE / module).is_file(), f"{module} is listed in tests/test_layout.py but does not exist: remove it"
+
+
+#: Tests of the whole project rather than of one stage: they stay at the top of tests/.
+WHOLE_PROJECT_TESTS = ("test_layout.py", "test_environment.py", "test_notebooks.py", "test_pipeline.py",
+                       "test_own_survey.py", "test_hostile_inputs.py")
+TESTS = ROOT / "tests"
+
+
+def test_tests_mirror_the_stages():
+    """Each stage's tests in tests/<stage>/, the root modules' in tests/foundations/."""
+    for path in TESTS.rglob("test_*.py"):
+        folder = path.parent.relative_to(TESTS)
+        if folder == type(folder)("."):
+            assert path.name in WHOLE_PROJECT_TESTS, (
+                f"tests/{path.name} tests one stage: move it into tests/<stage>/ (or foundations/)")
+        else:
+            assert folder.parts[0] in (*STAGES, "foundations"), f"tests/{folder}/ is not a stage's folder"
+
+
+def test_no_test_module_imports_another():
+    """Shared fake data lives in tests/_*.py; a test importing a test module runs it twice."""
+    for path in TESTS.rglob("test_*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not [line for line in text.splitlines() if line.startswith(("from test_", "import test_"))], (
+            f"{path.relative_to(ROOT)} imports a test module: move what it shares into a tests/_*.py helper")
