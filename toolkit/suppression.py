@@ -99,16 +99,33 @@ def _constraints(counts: np.ndarray, total_row: int | None, total_col: int | Non
     return A, A @ flat
 
 
+def whole_number_range(A: np.ndarray, rhs: np.ndarray, j: int) -> tuple[float, float]:
+    """The smallest and largest whole number unknown ``j`` can take given ``A @ x = rhs``, ``x >= 0``.
+
+    The attacker's view of a hidden cell: everything shown is already moved into ``rhs``, the
+    unknowns are the hidden (or never shown) cells. Linear programming (scipy's HiGHS) bounds the
+    cell; the bounds are then rounded inwards to whole numbers. The upper bound is ``inf`` when the
+    cell is unbounded above. Shared by the tables' suppression here and the report's page-wide
+    audit (toolkit.report.disclosure), so both ask the same question the same way.
+    """
+    from scipy.optimize import linprog
+
+    c = np.zeros(A.shape[1])
+    c[j] = 1.0
+    lo = linprog(c, A_eq=A, b_eq=rhs, bounds=(0, None), method="highs")
+    hi = linprog(-c, A_eq=A, b_eq=rhs, bounds=(0, None), method="highs")
+    top = np.inf if hi.status == 3 else np.floor(-hi.fun + 1e-9)
+    return float(np.ceil(lo.fun - 1e-9)), float(top)
+
+
 def _recoverable(A: np.ndarray, hidden: np.ndarray, counts: np.ndarray, known: np.ndarray) -> list[int]:
     """Hidden cells (flat indices) whose value an attacker can pin down.
 
     The attacker knows every shown cell, every total (``A @ cells = known``) and that counts are
-    never negative. For each hidden cell, linear programming gives the smallest and largest value
-    it could take; if no two whole numbers fit in that range, the cell is recoverable. Hidden
-    zeros are not audited: zeros are shown anyway (see the module notes).
+    never negative. For each hidden cell, :func:`whole_number_range` gives the smallest and
+    largest value it could take; if no two whole numbers fit in that range, the cell is
+    recoverable. Hidden zeros are not audited: zeros are shown anyway (see the module notes).
     """
-    from scipy.optimize import linprog
-
     idx = np.flatnonzero(hidden.ravel())
     if len(idx) == 0 or A.size == 0:
         return []
@@ -123,13 +140,8 @@ def _recoverable(A: np.ndarray, hidden: np.ndarray, counts: np.ndarray, known: n
     for pos, h in enumerate(idx):
         if flat[h] == 0 or not np.any(AH[:, pos]):
             continue  # a zero is shown anyway by policy; a cell in no relation is free
-        c = np.zeros(len(idx))
-        c[pos] = 1.0
-        lo = linprog(c, A_eq=AH, b_eq=rhs, bounds=(0, None), method="highs")
-        hi = linprog(-c, A_eq=AH, b_eq=rhs, bounds=(0, None), method="highs")
-        if hi.status == 3:  # unbounded above: safe
-            continue
-        if np.floor(-hi.fun + 1e-9) - np.ceil(lo.fun - 1e-9) < 1:
+        bottom, top = whole_number_range(AH, rhs, pos)
+        if top - bottom < 1:  # unbounded above (top = inf) is safe
             out.append(int(h))
     return out
 

@@ -6,7 +6,7 @@ import pytest
 from scipy.optimize import linprog
 
 from toolkit.errors import ToolkitError
-from toolkit.suppression import HIDDEN, hidden_mask, suppress, suppress_labels
+from toolkit.suppression import HIDDEN, hidden_mask, suppress, suppress_labels, whole_number_range
 
 
 def _lines_with_totals(n_rows, n_cols):
@@ -215,3 +215,14 @@ def test_the_total_row_shows_its_own_hundred_percent():
     t = pd.DataFrame({"students": [40, 35, 75], "share": [53.3, 46.7, 100.0]}, index=["a", "b", "All"])
     out = suppress(t, ["students"], percent_columns={"share": "students"}, total_row="All")
     assert out["share"].tolist() == ["53%", "47%", "100%"]
+
+
+@pytest.mark.parametrize("A, rhs, expected", [
+    ([[1, 1]], [10], (0, 10)),               # two hidden cells of a row total 10: anything from 0 to 10
+    ([[1, 1], [0, 1]], [10, 7], (3, 3)),     # the second is known through another total: pinned at 3
+    ([[1, 1], [1, 0]], [7.5, 2.5], (3, 2)),  # no whole number fits: the bounds cross
+    ([[1, -1]], [2], (2, np.inf)),           # a difference of 2 bounds it below only
+])
+def test_whole_number_range_is_the_attackers_interval(A, rhs, expected):
+    # The one interval both the tables' suppression and the report's page-wide audit use.
+    assert whole_number_range(np.array(A, float), np.array(rhs, float), 0) == expected

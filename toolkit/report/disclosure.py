@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import MIN_CELL
-from ..suppression import HIDDEN
+from ..suppression import HIDDEN, whole_number_range
 
 __all__ = ["PagePlan", "plan_page"]
 
@@ -124,11 +124,9 @@ class PagePlan:
         everything the page shows.
 
         The attacker knows every displayed cell that is not hidden, every relation, and that
-        counts are never negative; linear programming (scipy's HiGHS) gives each sensitive cell's
-        smallest and largest possible value.
+        counts are never negative; :func:`toolkit.suppression.whole_number_range` (the tables' own
+        audit) gives each sensitive cell's smallest and largest possible value.
         """
-        from scipy.optimize import linprog
-
         keys, pos, A = self._system()
         vals = np.array([self.values[k] for k in keys], dtype=float)
         known = np.array([(k in self.displayed and k not in self.hidden) for k in keys])
@@ -149,14 +147,8 @@ class PagePlan:
             j = where[i]
             if len(Au) == 0 or not np.any(Au[:, j]):
                 continue  # in no relation: nothing pins it
-            c = np.zeros(len(unknown))
-            c[j] = 1.0
-            lo = linprog(c, A_eq=Au, b_eq=rhs, bounds=(0, None), method="highs")
-            hi = linprog(-c, A_eq=Au, b_eq=rhs, bounds=(0, None), method="highs")
-            if hi.status == 3:
-                continue  # unbounded above
-            top, bottom = np.floor(-hi.fun + 1e-9), np.ceil(lo.fun - 1e-9)
-            if top - bottom < 1 or top < self.min_cell:  # pinned, or known to be a small count
+            bottom, top = whole_number_range(Au, rhs, j)
+            if top - bottom < 1 or top < self.min_cell:  # pinned, or known to be a small count (inf: safe)
                 out.append(k)
         return out
 
