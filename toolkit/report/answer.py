@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import user_error
+from ..scaling.owners import SCOPE_WORDS, WAY_WORDS
 
 __all__ = ["answer_box", "owner_overview", "owner_projection_overview", "plot_what_changes"]
 
@@ -21,15 +22,11 @@ def _minutes(hours) -> str:
 
 def _way_words(way: str) -> str:
     # One vocabulary for the ways of planning: the scaling study's own words.
-    from ..scaling.owners import _WAY_WORDS
-
-    return _WAY_WORDS.get(way, way)
+    return WAY_WORDS.get(way, way)
 
 
 def _scope_words(scope: str) -> str:
-    from ..scaling.owners import _SCOPE_WORDS
-
-    return _SCOPE_WORDS.get(scope, scope)
+    return SCOPE_WORDS.get(scope, scope)
 
 
 def _described(study, key: str) -> str:

@@ -40,7 +40,7 @@ from ..plans.costs import MINUTE_KINDS, plan_minutes
 
 __all__ = ["OWNER_KINDS", "SCOPES", "DESIGN_WAYS", "DISTRICT_STUDENTS", "owner_year_minutes", "owner_table",
            "budget_table", "owner_capacity", "answer", "default_mix", "mix_from_plans", "cycle_minutes",
-           "owner_sensitivity", "owner_projection"]
+           "owner_sensitivity", "owner_projection", "WAY_WORDS", "SCOPE_WORDS"]
 
 #: Owner kinds -> the workload assumption that holds their caseload.
 OWNER_KINDS = {"advisor": "students_per_owner", "subject teacher": "students_per_teacher",
@@ -329,10 +329,12 @@ def owner_sensitivity(workload, *, way: str, k: int, mix, caseload: float, scope
             .reset_index(drop=True))
 
 
-_WAY_WORDS = {"individual": "fully individual plans", "templated": "profile templates with a personal layer the owner writes",
+#: The ways of planning in a leader's words; the report says them the same way (one vocabulary).
+WAY_WORDS = {"individual": "fully individual plans", "templated": "profile templates with a personal layer the owner writes",
               "hybrid": "profile templates, with individual plans for flagged students",
               "cowritten": "co-written plans (the student drafts the personal layer in a lesson, the owner agrees it in a short conference)"}
-_SCOPE_WORDS = {"owner": "templates each owner writes", "school": "school-wide templates",
+#: Who writes the templates, in a leader's words.
+SCOPE_WORDS = {"owner": "templates each owner writes", "school": "school-wide templates",
                 "district": "district-wide templates", "none": "no templates"}
 
 
@@ -369,8 +371,8 @@ def answer(study) -> str:
     verdict = "Yes" if fits and b["hours_per_week_p95"] <= planning_h else ("Probably" if fits else "Not at these assumptions")
     kind = s["owner_kind"]
     out = [
-        f"{verdict}, with {kind}s of about {s['students_per_owner']:.0f} students each and {_SCOPE_WORDS[s['template_scope']]}: "
-        f"{_WAY_WORDS[best_way]} take one {kind} about {60 * b['hours_per_week_p50']:.0f} minutes a week outside lessons "
+        f"{verdict}, with {kind}s of about {s['students_per_owner']:.0f} students each and {SCOPE_WORDS[s['template_scope']]}: "
+        f"{WAY_WORDS[best_way]} take one {kind} about {60 * b['hours_per_week_p50']:.0f} minutes a week outside lessons "
         f"(median; 90% interval {60 * b['hours_per_week_p05']:.0f}-{60 * b['hours_per_week_p95']:.0f}; "
         f"{100 * b['share_of_planning_p50']:.0f}% of {s['planning_minutes_per_week']:.0f} minutes of planning time), "
         f"plus {60 * b['class_hours_per_week_p50']:.0f} minutes a week of check-ins and strategies inside lessons"
@@ -393,7 +395,7 @@ def answer(study) -> str:
             r = rec.iloc[0]
             out.append(
                 f"With {budget:.0f} minutes a week per {kind}, the design that fits and keeps the most of what the plans "
-                f"address is {_WAY_WORDS[r['way']]} with {_SCOPE_WORDS[r['template_scope']]} (about "
+                f"address is {WAY_WORDS[r['way']]} with {SCOPE_WORDS[r['template_scope']]} (about "
                 f"{r['minutes_per_week_p50']:.0f} minutes a week, within budget in {100 * r['p_fits']:.0f}% of simulations); "
                 f"at that budget one {kind} can carry about {r['capacity_students']:.0f} students.")
         else:
