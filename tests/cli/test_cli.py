@@ -8,6 +8,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from conftest import ROOT
 from toolkit.cli import cli
 
 
@@ -228,3 +229,19 @@ def test_the_demo_runs_every_stage_in_order_with_the_config_defaults(tmp_path):
     profiles = dict((name, kwargs) for name, _, _, kwargs in steps)["profiles"]
     assert profiles["models"] == list(DEFAULT_MODELS) and profiles["ks"] == [1, 2, 3, 4, 5, 6]
     assert profiles["seed"] == 7
+
+
+def test_a_warning_about_the_teachers_codebook_reads_as_the_commands_warnings(tmp_path):
+    # The real console entry (python -m toolkit), where Python's own warning display would show
+    # the category and a line of the toolkit's code.
+    forms = ROOT / "data" / "example-forms"
+    codebook = tmp_path / "codebook.yml"
+    codebook.write_text((forms / "codebook.yml").read_text(encoding="utf-8").replace(
+        "higher_is_better: false", "higher_is_better: true"), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "toolkit", "deidentify", str(forms / "maths_survey.xlsx"),
+                          "--codebook", str(codebook), "--out", str(tmp_path / "out")],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stderr.splitlines() if "maths_anxiety" in x)
+    assert line.startswith("Warning (codebook.yml, line ")
+    assert "CodebookDirectionWarning" not in out.stderr and "warnings.warn" not in out.stderr

@@ -419,8 +419,22 @@ def report(export, codebook_path, out_dir, key_file, min_cell, models, k_range, 
                      profiles_dir=profiles_dir, n_starts=n_starts, progress=not quiet))
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning that reaches the terminal, said as the commands say theirs: ``Warning: ...``.
+
+    Python's default shows the category and a source line of the toolkit's own code, which means
+    nothing to a teacher. A warning about a file the teacher wrote (the codebook, issued with
+    ``warnings.warn_explicit``) keeps the file's name and line.
+    """
+    where = "" if str(filename).endswith(".py") else f" ({Path(filename).name}, line {lineno})"
+    click.echo(f"Warning{where}: {message}", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``toolkit`` console script."""
+    import warnings
+
+    warnings.showwarning = _show_warning
     cli.main(args=argv, prog_name="toolkit")
 
 
