@@ -26,7 +26,6 @@ LONG_BY_NECESSITY: dict[str, str] = {}
 #: Modules past MAX_LINES whose split is still to come (strict xfail: when a module is split, its
 #: test passes, the xfail fails, and the entry is removed here).
 TO_SPLIT: dict[str, str] = {
-    "io.py": "the readers of each export format and the writer of the de-identified files in one file",
     "plans/drafting.py": "needs, templates, personal layers and costs are drafted in one file",
     "profiles/model.py": "the estimator and its search of random starts in one file",
     "sample.py": "the bundled sample and the second (Microsoft Forms) example in one file",

@@ -22,7 +22,8 @@ from .._validation import check_min_cell
 from ..codebook import Codebook
 from ..config import MIN_CELL
 from ..errors import user_error
-from ..io import RawExport, _match_codebook, item_answers, platform_metadata_reason
+from .._io_codebook import _match_codebook
+from ..io import RawExport, item_answers, platform_metadata_reason
 from ..scrub import _TAGS, _id_key, _name_tokens, _normalise_id, _scrub_one, _scrub_series
 from .columns import identifying_columns
 from .keys import PSEUDONYM_HEX, _PREFIX, _check_key, _factorize_ids, _pseudonyms_from_codes, _row_pseudonyms
