@@ -28,7 +28,6 @@ LONG_BY_NECESSITY: dict[str, str] = {}
 TO_SPLIT: dict[str, str] = {
     "plans/drafting.py": "needs, templates, personal layers and costs are drafted in one file",
     "profiles/model.py": "the estimator and its search of random starts in one file",
-    "sample.py": "the bundled sample and the second (Microsoft Forms) example in one file",
 }
 
 

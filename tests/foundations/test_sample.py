@@ -145,7 +145,7 @@ def test_too_few_students_is_refused():
 
 
 def test_forms_example_same_seed_same_cells_other_seed_differs():
-    from toolkit.sample import generate_forms_example
+    from toolkit.example_forms import generate_forms_example
 
     a, b, c = generate_forms_example(seed=7), generate_forms_example(seed=7), generate_forms_example(seed=8)
     pd.testing.assert_frame_equal(a.export, b.export)
@@ -154,7 +154,7 @@ def test_forms_example_same_seed_same_cells_other_seed_differs():
 
 
 def test_committed_forms_example_equals_regeneration(tmp_path):
-    from toolkit.sample import FORMS_EXAMPLE_DIR, write_forms_example
+    from toolkit.example_forms import FORMS_EXAMPLE_DIR, write_forms_example
 
     write_forms_example(tmp_path / "fresh")
     assert sorted(p.name for p in FORMS_EXAMPLE_DIR.iterdir()) == ["README.md", "codebook.yml", "maths_survey.xlsx"]
@@ -167,7 +167,7 @@ def test_committed_forms_example_equals_regeneration(tmp_path):
 
 
 def test_forms_example_is_unlike_the_sample():
-    from toolkit.sample import FORMS_ITEMS, FORMS_LABELS, generate_forms_example
+    from toolkit.example_forms import FORMS_ITEMS, FORMS_LABELS, generate_forms_example
 
     ex = generate_forms_example()
     cb = parse_codebook(ex.codebook_yaml)
