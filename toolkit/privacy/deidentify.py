@@ -356,20 +356,7 @@ def deidentify(
         text[under] = [f"answered {k} of {n_items} items ({k / n_items:.0%}), under the minimum {float(min_answered):.0%}" for k in answered[under]]
         mark(under, "under the minimum share of answered items", text)
 
-    # straight-lining: the same answer to every item (at least 4 answered)
-    hi = np.where(np.isfinite(a), a, -np.inf).max(axis=1) if n_items else np.zeros(n)
-    lo = np.where(np.isfinite(a), a, np.inf).min(axis=1) if n_items else np.zeros(n)
-    straight = (answered >= 4) & (hi == lo)
-    flags = np.where(straight, "straight-lining", "").astype(object)
-    formula = np.zeros(n, dtype=bool)
-    if raw.formula_cells:
-        # a workbook cell holding a formula was read as its text, never evaluated: say so per row
-        pos = {int(r): i for i, r in enumerate(rown)}
-        for r, _col in raw.formula_cells:
-            if int(r) in pos:
-                formula[pos[int(r)]] = True
-        flags = np.array([("; ".join(x for x in (f, "formula read as text") if x) if m else f)
-                          for f, m in zip(flags, formula)], dtype=object)
+    straight, formula, flags = _straight_lining_and_flags(a, answered, n_items, raw, rown)
     if exclude_straight_lining:
         mark(straight, "straight-lining (same answer to every item)")
 
@@ -492,6 +479,29 @@ def deidentify(
         withheld_groups=withheld,
     )
     return Deidentified(responses=responses, ledger=ledger, disclosure=disclosure)
+
+
+def _straight_lining_and_flags(a: np.ndarray, answered: np.ndarray, n_items: int, raw: RawExport,
+                               rown: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which rows give the same answer to every item (at least 4 answered), which hold a formula cell, each row's flags.
+
+    A flag is ``"straight-lining"``, ``"formula read as text"`` (a workbook cell of the row held a
+    formula, read as its text and never evaluated), both joined by ``"; "``, or ``""``.
+    """
+    n = a.shape[0]
+    hi = np.where(np.isfinite(a), a, -np.inf).max(axis=1) if n_items else np.zeros(n)
+    lo = np.where(np.isfinite(a), a, np.inf).min(axis=1) if n_items else np.zeros(n)
+    straight = (answered >= 4) & (hi == lo)
+    flags = np.where(straight, "straight-lining", "").astype(object)
+    formula = np.zeros(n, dtype=bool)
+    if raw.formula_cells:
+        pos = {int(r): i for i, r in enumerate(rown)}
+        for r, _col in raw.formula_cells:
+            if int(r) in pos:
+                formula[pos[int(r)]] = True
+        flags = np.array([("; ".join(x for x in (f, "formula read as text") if x) if m else f)
+                          for f, m in zip(flags, formula)], dtype=object)
+    return straight, formula, flags
 
 
 def _withhold_identifying(values: np.ndarray, names: frozenset, ids: frozenset, min_cell: int):
