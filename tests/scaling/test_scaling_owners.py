@@ -4,6 +4,7 @@ fractional staff, a year of cycles, co-written plans, Monte Carlo medians, the b
 from __future__ import annotations
 
 import functools
+import re
 
 import numpy as np
 import pandas as pd
@@ -217,3 +218,18 @@ def test_a_construct_without_reliability_gives_a_note_not_an_error():
                        n_draws=50, n_students=(150,), reliability=rel)
     assert "benefit_recall" not in st.owner.columns
     assert any(f"no reliability for {cb.construct_keys[0]}" in n for n in st.notes)
+
+
+def test_the_default_budget_is_said_as_an_upper_bound_not_a_second_recommendation():
+    # With no budget set, the budget is all of an owner's planning time: the answer must not name a
+    # different way as "the design that fits" after its verdict named the cheapest one.
+    study, _ = _study_and_plans()
+    text = study.answer
+    assert "the design that fits" not in text
+    assert re.search(r"If all 266 minutes of an advisor's weekly planning time went to plans, fully individual plans "
+                     r"with no templates would fit too .* co-written plans leave about \d+ of those minutes", text)
+    assert "toolkit scaling --budget-minutes" in text
+    scores, profile, _voice, cb = sample_inputs()
+    given = scaling_study(scores, codebook=cb, k_range=[4], k=4, groups=(), fit=_true_fit(profile), random_state=0,
+                          n_draws=200, n_students=(150,), budget_minutes=30)
+    assert "With 30 minutes a week per advisor, the design that fits" in given.answer

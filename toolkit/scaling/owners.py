@@ -338,6 +338,11 @@ SCOPE_WORDS = {"owner": "templates each owner writes", "school": "school-wide te
                 "district": "district-wide templates", "none": "no templates"}
 
 
+def _a(noun: str) -> str:
+    """``noun`` with its indefinite article: "an advisor", "a counsellor"."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def _words(study, key: str) -> str:
     """An assumption in words: its description in the study's workload, else its key."""
     try:
@@ -391,7 +396,19 @@ def answer(study) -> str:
         bt = study.budget
         rec = bt[bt["recommended"]]
         budget = float(bt["budget_minutes_per_week"].iloc[0])
-        if len(rec):
+        whole = abs(budget - float(s["planning_minutes_per_week"])) < 0.5  # no budget set: all planning time
+        if len(rec) and whole and rec.iloc[0]["way"] != best_way:
+            # The default budget is every minute of planning time, which no school gives to plans; said
+            # as the recommendation it would contradict the verdict. Said as what it is, an upper bound.
+            r = rec.iloc[0]
+            out.append(
+                f"If all {budget:.0f} minutes of {_a(kind)}'s weekly planning time went to plans, {WAY_WORDS[r['way']]} "
+                f"with {SCOPE_WORDS[r['template_scope']]} would fit too (about {r['minutes_per_week_p50']:.0f} minutes "
+                f"a week, within it in {100 * r['p_fits']:.0f}% of simulations) and address more of each student's "
+                f"needs; {WAY_WORDS[best_way].split(' (')[0]} leave about "
+                f"{budget - 60 * b['hours_per_week_p50']:.0f} of those minutes for other planning. To weigh the ways "
+                f"against the time {_a(kind)} can really give, set that time (toolkit scaling --budget-minutes).")
+        elif len(rec):
             r = rec.iloc[0]
             out.append(
                 f"With {budget:.0f} minutes a week per {kind}, the design that fits and keeps the most of what the plans "
