@@ -37,7 +37,8 @@ import pandas as pd
 
 from .codebook import NEED_WORDS, library_tags, parse_codebook
 from .errors import user_error
-from .io import RawExport, _label_key, platform_metadata_reason
+from ._io_codebook import _label_key
+from .io import RawExport, platform_metadata_reason
 from .privacy.columns import identifying_columns
 
 __all__ = ["CodebookDraft", "draft_codebook", "KNOWN_SCALES"]

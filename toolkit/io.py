@@ -37,8 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-# _label_key and _match_codebook are imported from here by codebook_draft and privacy
-from ._io_codebook import _check_duplicates, _label_key, _match_codebook, item_answers  # noqa: F401
+from ._io_codebook import _check_duplicates, _match_codebook, item_answers  # item_answers is re-exported
 from ._io_formats import (
     _EXCEL_SUFFIXES,
     _TEXT_SUFFIXES,
