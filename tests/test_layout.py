@@ -27,7 +27,6 @@ LONG_BY_NECESSITY: dict[str, str] = {}
 #: test passes, the xfail fails, and the entry is removed here).
 TO_SPLIT: dict[str, str] = {
     "plans/drafting.py": "needs, templates, personal layers and costs are drafted in one file",
-    "profiles/model.py": "the estimator and its search of random starts in one file",
 }
 
 

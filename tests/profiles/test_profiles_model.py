@@ -22,7 +22,7 @@ from toolkit.profiles import (
     information_criteria,
     relative_entropy,
 )
-from toolkit.profiles import _em, _structure, model as model_module
+from toolkit.profiles import _em, _search, _structure, model as model_module
 
 from conftest import PISA
 
@@ -288,7 +288,8 @@ def test_generalised_em_never_decreases_the_likelihood(pisa488, model):
     data = _em.PreparedData(X, np.ones(len(X)), center, diagonal=False)
     lpm = LatentProfileModel(3, model=model, n_starts=8, random_state=3)
     rng = np.random.RandomState(3)
-    params = lpm._initial_params(X - center, np.ones(len(X)), center, 3, model, False, rng)
+    Xf = np.where(np.isnan(X), 0.0, X - center)
+    params = _search.random_starts(Xf, np.ones(len(X)), 3, model, False, rng, lpm.n_starts, lpm.reg_covar)[0]
     trace = []
     _em.run_em(
         data, *params, model=model, max_iter=150, tol=1e-12, reg_covar=1e-6, scale=scale,
@@ -547,7 +548,7 @@ def test_squarem_ends_at_fixed_points_of_em_in_fewer_steps(model):
     data = _em.PreparedData(X, np.ones(len(X)), center, diagonal)
     Xf = np.where(mask, X - center, 0.0)
     labels = [rng.randint(K, size=len(X)) for _ in range(6)]
-    start = lpm._params_from_labels(Xf, np.ones(len(X)), labels, K, model, diagonal)
+    start = _search.params_from_labels(Xf, np.ones(len(X)), labels, K, model, diagonal, lpm.reg_covar)
     ll_start = _em.e_step(data, *start)[2]
     opts = dict(model=model, max_iter=3000, tol=1e-10, reg_covar=1e-6, scale=scale, eig_tol=1e-4,
                 min_count=_em.min_profile_count(model, d), var_floor=0.01)

@@ -1,7 +1,7 @@
 """The profiles stage: latent profile analysis of the scale scores, and k-means/Ward for teaching.
 
 * :mod:`~toolkit.profiles.model`: the estimator (:class:`LatentProfileModel`, FIML EM with
-  tidyLPA's six covariance structures and a replicated search);
+  tidyLPA's six covariance structures), whose search of starts is in ``_search``;
 * :mod:`~toolkit.profiles.grid`: :func:`fit_profiles`, a grid of models and its fit table;
 * :mod:`~toolkit.profiles.solution`: one fitted solution (:class:`ProfileSolution`);
 * :mod:`~toolkit.profiles.recommendation`: which solution to report and why;

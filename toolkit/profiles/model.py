@@ -15,6 +15,16 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 
 from . import _em, _structure
 from ._criteria import information_criteria
+from ._search import (
+    ACCELERATE,
+    ORIGINS,
+    SPLIT_STARTS,
+    _MAX_BATCH_ELEMENTS,
+    _replication_tol,
+    _run_chunks,
+    _top_two_origins,
+    search,
+)
 
 __all__ = [
     "LatentProfileModel",
@@ -45,62 +55,11 @@ EIG_TOL = 1e-4
 # answers). See Notes of LatentProfileModel for how the value was chosen.
 VAR_FLOOR = 1e-2
 # Very large data: the random starts (short EM and full convergence of the best n_final) run on
-# a random subsample of SUBSAMPLE_SIZE rows; the best BEST_ON_FULL of them are then converged
-# on all rows. Above SUBSAMPLE_ABOVE rows only.
+# a random subsample of SUBSAMPLE_SIZE rows; the best two of them (the best, and the
+# best of another origin) are then converged on all rows. Above SUBSAMPLE_ABOVE rows only.
 SUBSAMPLE_ABOVE = 200_000
 SUBSAMPLE_SIZE = 50_000
-BEST_ON_FULL = 2
-# Share of the random starts seeded by k-means++ (the others are random partitions): on the
-# Likert data of pisaUSA15 k-means++ seeds reach the global optimum several times as often.
-KMEANSPP_FRACTION = 0.5
-# Best LL "replicated" when at least two final starts reach it within this tolerance.
-REPLICATION_TOL = 0.01
-# Early stopping of hopeless final starts by Aitken extrapolation (_em.run_em) is off: on
-# pisaUSA15, EEE starts sit on long plateaus and then climb to the best optimum, which the
-# extrapolation cannot foresee. Set a margin (e.g. 2.0) to trade reliability for speed.
-ABANDON_MARGIN = None
-# Split starts (hierarchical initialisation, as mclust's and the greedy mixture learning of
-# Verbeek, Vlassis & Kroese 2003): for K >= 2 the model with K - 1 profiles is fitted too (same
-# settings, without split starts of its own), and each of its profiles in turn is split in two
-# along the principal axis of its members; these K - 1 starts are run to convergence besides the
-# n_final best random starts. Why: on heaped data the best solution with K profiles is often the
-# best one with K - 1 plus one split profile, and random starts reach it only from near the
-# one-profile saddle, slowly and rarely, so no short-run ranking picks them. On pisaUSA15
-# (complete cases) model 3 with K = 5 reaches -27140.30 only with 4% of the random starts, which
-# look the worst for the first 40 iterations, so successive halving drops them (with seed 2026 the
-# engine stopped at -27253.93); the K = 4 optimum is the K = 5 optimum with two profiles merged,
-# and splitting that profile gets there in about 25 iterations. Simpler fixes measured and
-# rejected: shrunken starting covariances, k-means (Lloyd) partitions, Ward partitions, a greedy
-# chain of splits from K = 1 (misses the K = 4 optimum), split-and-merge moves from the K = 5
-# local optimum, and splitting the 2nd and 3rd best K - 1 solutions too (no extra seed fixed).
-# Cost: about one extra fit with K - 1 profiles (the benchmark grid takes 1.5-1.75 times as
-# long). Skipped with n_starts=1 (one start asked for) and with init_params (a warm start
-# already supplies the candidate, e.g. in the bootstrap likelihood-ratio test, where it would
-# double the cost of every replicate).
-SPLIT_STARTS = True
-# One-variable starts: for each variable, the rows partitioned by a one-dimensional k-means of
-# that variable (deterministic: centres started at quantiles), converged like the split starts.
-# Why: on heaped Likert scores the best EEE solutions often slice one variable into its heaps
-# (pisaUSA15 rows 1-500, model 3, K = 4: Mplus's -1840.85 puts the four profiles on the values
-# of instrumental_mot); 4-8% of random starts reach it, the partition of that variable does.
-# Measured and rejected as an origin of their own: Ward, average and complete linkage
-# (mclust-style hierarchical initialisation) stop at -1921.36, -1927.65 and -1912.96 there.
-VARIABLE_STARTS = True
-# Final starts are converged by SQUAREM-accelerated EM (_em.run_squarem, Varadhan and Roland
-# 2008): the same fixed points with fewer EM steps; each extrapolation is kept only when it
-# raises the log-likelihood and passes the degeneracy guard. The short EM of the random starts
-# (successive halving) stays plain, so their ranking is unchanged.
-ACCELERATE = True
-# Widening: while the best log-likelihood is not reached by two converged starts of different
-# kinds (origins), another n_starts random starts are run, at most MAX_WIDEN times.
-MAX_WIDEN = 2
-# Stacked starts are processed in chunks so that n * S * K stays below this many elements.
-_MAX_BATCH_ELEMENTS = 6_000_000
 
-
-#: Kinds of start (``start_origins_``): replication needs two kinds at the best optimum.
-ORIGINS = ("warm start", "k-means++", "random partition", "one-variable k-means", "split")
-ORIGIN_USER, ORIGIN_KMEANSPP, ORIGIN_RANDOM, ORIGIN_VARIABLE, ORIGIN_SPLIT = range(5)
 
 
 class ReplicationWarning(UserWarning):
@@ -399,8 +358,8 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
 
         # ---- the search (see Notes): random starts by successive halving, the deterministic
         # starts always converged, widened while the best optimum is not replicated
-        found = self._search(data_s, Xs, ws, center, scale, K, model, diagonal, rng, opts_s,
-                             split_starts, parent)
+        found = search(self, data_s, Xs, ws, center, scale, K, model, diagonal, rng, opts_s,
+                       split_starts, parent)
         fw, fm, fc, fll, fit_iter, fconv, fdeg, forigin = found["final"]
         n_rejected = found["n_rejected"]
         if big:
@@ -485,196 +444,6 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
             )
         return self
 
-    def _search(self, data, Xs, ws, center, scale, K, model, diagonal, rng, opts, split_starts,
-                parent):
-        """Find the best optimum: returns the converged final starts and the search effort.
-
-        1. Deterministic starts, always run to convergence: the warm start (``init_params``),
-           one-variable k-means partitions (one per variable) and the split starts (the K - 1
-           solution with one profile split, each in turn).
-        2. ``n_starts`` random starts (k-means++ seeds and random partitions) get ``short_iter``
-           EM iterations, and the better half another ``short_iter`` until ``n_final`` are left
-           (successive halving); these are converged.
-        3. While the best log-likelihood is not reached by two converged starts of different
-           kinds, step 2 is repeated with fresh random starts (at most ``MAX_WIDEN`` times).
-        """
-        d = Xs.shape[1]
-        Xc = Xs - center
-        Xf = np.where(np.isnan(Xc), 0.0, Xc)
-        chunk = max(1, _MAX_BATCH_ELEMENTS // max(1, data.n * K))
-        det, det_origin = [], []
-        if self.init_params is not None:
-            det.append(self._user_start(center, K, d, model))
-            det_origin.append(ORIGIN_USER)
-        searching = K > 1 and self.init_params is None and self.n_starts > 1
-        if searching and VARIABLE_STARTS:
-            labels = _variable_partitions(Xc, scale, ws, K)
-            if labels:
-                det.append(self._params_from_labels(Xf, ws, labels, K, model, diagonal))
-                det_origin += [ORIGIN_VARIABLE] * len(labels)
-        if searching and split_starts:
-            sp = self._split_params(Xs, ws, center, K, model, diagonal, parent)
-            if sp is not None:
-                det.append(sp)
-                det_origin += [ORIGIN_SPLIT] * sp[0].shape[0]
-        parts, n_rejected, n_run = [], 0, 0
-        n_random = self.n_starts - (self.init_params is not None)
-        rounds = 1 + (MAX_WIDEN if searching else 0)
-        n_widened = 0
-        for r in range(rounds):
-            if r > 0:
-                n_widened += 1
-            batches, origins = [], []
-            if n_random > 0:
-                params, kinds = self._random_starts(Xf, ws, K, model, diagonal, rng, n_random)
-                n_run += n_random
-                (p, it0, kinds, rej) = self._halving(data, params, kinds, chunk, opts)
-                n_rejected += rej
-                batches.append((p, it0))
-                origins.append(np.where(kinds, ORIGIN_KMEANSPP, ORIGIN_RANDOM))
-            if r == 0 and det:
-                p = tuple(np.concatenate([q[i] for q in det]) for i in range(3))
-                batches.append((p, np.zeros(p[0].shape[0], dtype=int)))
-                origins.append(np.asarray(det_origin, dtype=int))
-            p = tuple(np.concatenate([b[0][i] for b in batches]) for i in range(3))
-            it0 = np.concatenate([b[1] for b in batches])
-            res = _run_chunks(data, p, chunk, max_iter=self.max_iter,
-                              abandon_margin=ABANDON_MARGIN, accelerate=ACCELERATE, **opts)
-            n_rejected += int(res[6].sum())
-            parts.append(res[:4] + (res[4] + it0,) + res[5:] + (np.concatenate(origins),))
-            final = tuple(np.concatenate([q[i] for q in parts]) for i in range(8))
-            # every start collapsed: more of the same will not help (a smaller K will)
-            if not searching or final[6].all() or _is_replicated(final[3], final[6], final[7],
-                                                                 self.tol):
-                break
-        return {"final": final, "n_rejected": n_rejected, "n_starts_run": n_run,
-                "n_widened": n_widened, "n_starts_total": n_run + len(det_origin)}
-
-    def _random_starts(self, Xf, w, K, model, diagonal, rng, n_random):
-        """``n_random`` random starts: k-means++ seeds and random partitions, interleaved."""
-        n = Xf.shape[0]
-        labels, kinds = [], []
-        for s in range(n_random):
-            kpp = K > 1 and _is_kpp(s)
-            if kpp:
-                seed = int(rng.randint(np.iinfo(np.int32).max))
-                centers = _kmeans_plusplus(Xf, K, w, np.random.RandomState(seed))
-                dist = ((Xf[:, None, :] - centers[None]) ** 2).sum(-1)
-                lab = dist.argmin(1)
-                if np.bincount(lab, minlength=K).min() == 0:
-                    lab = _random_partition(rng, n, K)
-            else:
-                lab = _random_partition(rng, n, K)
-            labels.append(lab)
-            kinds.append(kpp)
-        params = self._params_from_labels(Xf, w, labels, K, model, diagonal)
-        return params, np.asarray(kinds, dtype=bool)
-
-    def _halving(self, data, params, kinds, chunk, opts):
-        """Successive halving of random starts: the ``n_final`` best, their iterations so far,
-        their kinds (True for k-means++) and the number rejected on the way."""
-        res = _run_chunks(data, params, chunk, max_iter=self.short_iter, **opts)
-        weights, means, covs, ll, n_iter, _conv, degen = res
-        n_rejected = int(degen.sum())
-        ok = np.flatnonzero(~degen)
-        ranked = ok[np.argsort(-ll[ok], kind="stable")]
-        # Alternate the two kinds of start so that both reach the final phase: on pisaUSA15
-        # the best EEE solutions come from k-means++ seeds for some K, random partitions for
-        # others, and the short-phase ranking mixes them poorly.
-        ranked = _interleave(ranked[kinds[ranked]], ranked[~kinds[ranked]])
-        # The better half gets another short_iter iterations, again and again until n_final
-        # are left, since early log-likelihoods rank starts poorly on heaped data (a start can
-        # climb by hundreds of units late). Each round costs half the one before.
-        while ranked.size > self.n_final and self.short_iter > 0:
-            mid = ranked[: max(self.n_final, ranked.size // 2)]
-            res = _run_chunks(
-                data, (weights[mid], means[mid], covs[mid]), chunk,
-                max_iter=self.short_iter, **opts,
-            )
-            weights[mid], means[mid], covs[mid], ll[mid] = res[:4]
-            n_iter[mid] += res[4]
-            degen[mid] |= res[6]
-            n_rejected += int(res[6].sum())
-            mid = mid[~res[6]]
-            ranked = mid[np.argsort(-ll[mid], kind="stable")]
-            ranked = _interleave(ranked[kinds[ranked]], ranked[~kinds[ranked]])
-            if mid.size <= self.n_final:
-                break
-        if ranked.size == 0:  # every start collapsed: continue the least bad ones
-            ranked = np.argsort(-np.nan_to_num(ll, nan=-np.inf), kind="stable")
-        top = ranked[: self.n_final]
-        return (weights[top], means[top], covs[top]), n_iter[top], kinds[top], n_rejected
-
-    def _initial_params(self, Xc, w, center, K, model, diagonal, rng):
-        """Stacked initial parameters: the warm start (if any), then the random starts."""
-        d = Xc.shape[1]
-        Xf = np.where(np.isnan(Xc), 0.0, Xc)  # centred, so 0 is the (weighted) mean
-        n_user = 0 if self.init_params is None else 1
-        out = []
-        if n_user:
-            out.append(self._user_start(center, K, d, model))
-        if self.n_starts - n_user:
-            out.append(self._random_starts(Xf, w, K, model, diagonal, rng, self.n_starts - n_user)[0])
-        return tuple(np.concatenate([o[i] for o in out]) for i in range(3))
-
-    def _params_from_labels(self, Xf, w, labels, K, model, diagonal):
-        """Stacked parameters (M-step) of the hard partitions ``labels`` of the centred rows."""
-        n, d = Xf.shape
-        S = len(labels)
-        resp = np.zeros((K, S, n))
-        resp[np.stack(labels, 0), np.arange(S)[:, None], np.arange(n)[None, :]] = 1.0
-        init_data = _em.PreparedData(Xf, w, np.zeros(d), diagonal)
-        zeros_m = np.zeros((S, K, d))
-        pooled_model = 3 if model in (4, 5) else model
-        wts, mus, covs = _em.m_step(
-            init_data, resp, None, zeros_m, None, pooled_model, float(self.reg_covar)
-        )
-        if model in (4, 5):
-            basis = _structure.covariance_basis(model, K, d)
-            wts, mus, covs = _em.m_step(
-                init_data, resp, None, zeros_m, covs, model, float(self.reg_covar), basis
-            )
-        return wts, mus, covs
-
-    def _split_params(self, Xs, ws, center, K, model, diagonal, parent=None):
-        """Split starts: the K - 1 profile solution with one profile split in two, each in turn.
-
-        ``parent`` is the fitted (K - 1)-profile model on the same rows (``fit_profiles`` passes
-        the grid's own); without it, it is fitted here with the same settings (without split
-        starts of its own). Rows go to their most likely profile, and a profile's rows are split
-        by the sign of their projection on the first principal axis of the profile's (weighted)
-        rows. Returns stacked parameters, or None when there is nothing to split.
-        """
-        if parent is None:
-            parent = self._clone_for(K - 1)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                parent._fit(Xs, ws, split_starts=False)
-        if parent.degenerate_:
-            return None
-        data = _em.PreparedData(Xs, np.ones(Xs.shape[0]), center, diagonal)
-        resp = _em.e_step(data, parent.weights_[None], (parent.means_ - center)[None],
-                          parent.covariances_[None])[0]
-        labels0 = data.unsort(resp[:, 0, :].T).argmax(axis=1)
-        Xf = np.where(np.isnan(Xs), 0.0, Xs - center)
-        labels = []
-        for j in range(K - 1):
-            idx = np.flatnonzero((labels0 == j) & (ws > 0))
-            if idx.size < 2:
-                continue
-            sw = np.sqrt(ws[idx])[:, None]
-            Y = Xf[idx] - np.average(Xf[idx], axis=0, weights=ws[idx])
-            axis = np.linalg.svd(sw * Y, full_matrices=False)[2][0]
-            side = idx[Y @ axis > 0]
-            if side.size == 0 or side.size == idx.size:
-                continue
-            lab = labels0.copy()
-            lab[side] = K - 1
-            labels.append(lab)
-        if not labels:
-            return None
-        return self._params_from_labels(Xf, ws, labels, K, model, diagonal)
-
     def _clone_for(self, K):
         """Same settings with K profiles, no warm start; the same seed when random_state is an
         int (so the parent is the fit a user gets with K profiles), else one drawn from it."""
@@ -686,27 +455,6 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
             short_iter=self.short_iter, max_iter=self.max_iter, tol=self.tol,
             reg_covar=self.reg_covar, random_state=seed,
         )
-
-    def _user_start(self, center, K, d, model):
-        ip = self.init_params
-        try:
-            wts = np.asarray(ip["weights"], dtype=float).reshape(1, K)
-            mus = np.asarray(ip["means"], dtype=float).reshape(1, K, d) - center
-            covs = np.asarray(ip["covariances"], dtype=float).reshape(1, K, d, d)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(
-                "init_params should be a dict with 'weights' (K,), 'means' (K, d) and "
-                f"'covariances' (K, d, d) for K={K}, d={d}: {exc}"
-            ) from None
-        wts = wts / wts.sum()
-        if model in _em.DIAGONAL_MODELS:
-            covs = np.diagonal(covs, axis1=2, axis2=3)[..., None] * np.eye(d)
-        if model in _em.SHARED_COVARIANCE_MODELS:  # 1 and 3: the weighted pooled matrix
-            pooled = (wts[..., None, None] * covs).sum(1, keepdims=True)
-            covs = np.broadcast_to(pooled, covs.shape)
-        if model in (4, 5):
-            covs = _structure.project_to_structure(covs, _structure.covariance_basis(model, K, d))
-        return wts, mus, np.array(covs)
 
     # ------------------------------------------------------------------------------ predict
     def _posterior(self, X):
@@ -785,133 +533,8 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         return X, labels
 
 
-def _replication_tol(best_ll, tol):
-    """0.01, or what the stopping rule can resolve on very large data (|LL| ~ 1e7)."""
-    return max(REPLICATION_TOL, 10.0 * float(tol) * abs(float(best_ll)))
-
-
-def _is_replicated(ll, degenerate, origin, tol):
-    """Whether the best non-degenerate LL is reached by two starts of different origins."""
-    good = ~degenerate
-    if not good.any():
-        return False
-    best = ll[good].max()
-    at = good & (np.abs(ll - best) <= _replication_tol(best, tol))
-    return at.sum() >= 2 and np.unique(origin[at]).size >= 2
-
-
-def _top_two_origins(ll, origin, index):
-    """The best start and the best start of another origin (or the runner-up)."""
-    order = np.argsort(-ll, kind="stable")
-    first = order[0]
-    other = [j for j in order[1:] if origin[j] != origin[first]]
-    rest = other[:1] or list(order[1:2])
-    return index[np.array([first] + rest, dtype=int)]
-
-
-def _variable_partitions(Xc, scale, w, K, n_iter=50):
-    """For each variable, the rows partitioned by a 1-d k-means of its values (list of labels).
-
-    Deterministic: centres start at the weighted quantiles (k + 1/2) / K (spread over the
-    distinct values when heaps make quantiles coincide); a row missing the variable goes to the
-    group whose centre is nearest the variable's mean. Variables with fewer than K distinct
-    values, or whose partition has an empty group, give no start.
-    """
-    n, d = Xc.shape
-    out = []
-    for j in range(d):
-        x = Xc[:, j]
-        obs = ~np.isnan(x) & (w > 0)
-        v = x[obs]
-        u = np.unique(v)
-        if u.size < K:
-            continue
-        c = np.quantile(v, (np.arange(K) + 0.5) / K)
-        if np.unique(c).size < K:
-            c = u[np.round(np.linspace(0, u.size - 1, K)).astype(int)]
-        for _ in range(n_iter):
-            lab = np.abs(v[:, None] - c[None, :]).argmin(1)
-            cnt = np.bincount(lab, minlength=K)
-            if cnt.min() == 0:
-                break
-            new = np.bincount(lab, weights=v, minlength=K) / cnt
-            if np.array_equal(new, c):
-                break
-            c = new
-        lab = np.abs(v[:, None] - c[None, :]).argmin(1)
-        if np.bincount(lab, minlength=K).min() == 0:
-            continue
-        full = np.full(n, int(np.abs(c).argmin()))
-        full[obs] = lab
-        out.append(full)
-    return out
-
-
-def _kmeans_plusplus(X, K, w, rs):
-    """K centres by greedy k-means++ (Arthur and Vassilvitskii 2007), as scikit-learn seeds.
-
-    The algorithm and the random draws of ``sklearn.cluster.kmeans_plusplus`` (first centre
-    drawn by weight, then ``2 + int(log K)`` candidates drawn by weighted squared distance, the
-    one lowering the potential most kept), without its per-call input validation, which took
-    40% of the grid's time on 145-row data (1,000 calls per grid). Distances are computed as
-    ``sum((x - c)^2)`` rather than scikit-learn's expanded form.
-    """
-    n, d = X.shape
-    trials = 2 + int(np.log(K))
-    centers = np.empty((K, d))
-    first = rs.choice(n, p=w / w.sum())
-    centers[0] = X[first]
-    closest = ((X - X[first]) ** 2).sum(1)
-    pot = closest @ w
-    for c in range(1, K):
-        draws = rs.uniform(size=trials) * pot
-        cand = np.searchsorted(np.cumsum(w * closest), draws)
-        np.clip(cand, None, n - 1, out=cand)
-        dist = ((X[None, :, :] - X[cand][:, None, :]) ** 2).sum(-1)
-        np.minimum(closest, dist, out=dist)
-        pots = dist @ w
-        best = int(np.argmin(pots))
-        pot, closest = pots[best], dist[best]
-        centers[c] = X[cand[best]]
-    return centers
-
-
-def _is_kpp(s):
-    """Whether start s (0-based) is a k-means++ start: a KMEANSPP_FRACTION share, spread out."""
-    return int((s + 1) * KMEANSPP_FRACTION) > int(s * KMEANSPP_FRACTION)
-
-
-def _interleave(a, b):
-    """a[0], b[0], a[1], b[1], ... then the rest of the longer one."""
-    m = min(a.size, b.size)
-    head = np.column_stack([a[:m], b[:m]]).ravel()
-    return np.concatenate([head, a[m:], b[m:]]).astype(int)
-
-
-def _random_partition(rng, n, K):
-    """Random partition of n rows into K non-empty groups."""
-    for _ in range(20):
-        lab = rng.randint(K, size=n)
-        if np.bincount(lab, minlength=K).min() > 0:
-            return lab
-    lab = rng.permutation(n) % K
-    return lab
-
-
 def _profile_order(weights, means):
     """Profiles by decreasing weight; ties (to 1e-10) by decreasing mean over variables."""
     return np.lexsort((-means.mean(axis=1), -np.round(weights, 10)))
 
 
-def _run_chunks(data, params, chunk, *, ll_init=None, **kwargs):
-    """run_em over chunks of stacked starts (bounds memory for large n)."""
-    weights, means, covs = params
-    S = weights.shape[0]
-    outs = []
-    for a in range(0, S, chunk):
-        b = min(S, a + chunk)
-        lli = None if ll_init is None else ll_init[a:b]
-        outs.append(
-            _em.run_em(data, weights[a:b], means[a:b], covs[a:b], ll_init=lli, **kwargs)
-        )
-    return tuple(np.concatenate([o[i] for o in outs]) for i in range(7))
