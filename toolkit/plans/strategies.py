@@ -142,11 +142,6 @@ class Strategy:
         """Whether this strategy serves ``tag`` for a ``need`` of "low" (support) or "high" (stretch)."""
         return tag in self.tags and self.supports in (need, "both")
 
-    @property
-    def group_feasible(self) -> bool:
-        """True when a teacher can run it for a group (whole class, small group or pairs)."""
-        return self.grouping in GROUP_GROUPINGS
-
 
 @dataclass(frozen=True)
 class StrategyLibrary:
