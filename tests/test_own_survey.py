@@ -1,6 +1,6 @@
 """A teacher's own survey, end to end: the second bundled example, not shaped like the sample.
 
-The example (``data/example-forms/``, made by :func:`toolkit.sample.generate_forms_example`) is a
+The example (``data/example-forms/``, made by :func:`toolkit.example_forms.generate_forms_example`) is a
 Microsoft Forms .xlsx from 60 fake students: belonging (5 items), maths anxiety (4) and growth
 mindset (3), a 1-7 agreement scale written as words, Class and Year columns, one free-text
 question, no second wave. The tests draft its codebook, make the edits a teacher makes, and run
@@ -23,7 +23,8 @@ from sklearn.metrics import adjusted_rand_score
 from toolkit import ToolkitError, deidentify, draft_codebook, load_codebook, read_export, score_scales
 from toolkit.cli import cli
 from toolkit.codebook import CodebookDirectionWarning
-from toolkit.sample import CONSTRUCTS, FORMS_EXAMPLE_DIR, FORMS_ITEMS, LABEL_OF, generate_forms_example
+from toolkit.example_forms import FORMS_EXAMPLE_DIR, FORMS_ITEMS, generate_forms_example
+from toolkit.sample import CONSTRUCTS, LABEL_OF
 
 from _exports import teacher_edits
 from conftest import ROOT
