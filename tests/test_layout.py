@@ -26,7 +26,6 @@ LONG_BY_NECESSITY: dict[str, str] = {}
 #: Modules past MAX_LINES whose split is still to come (strict xfail: when a module is split, its
 #: test passes, the xfail fails, and the entry is removed here).
 TO_SPLIT: dict[str, str] = {
-    "plans/drafting.py": "needs, templates, personal layers and costs are drafted in one file",
 }
 
 

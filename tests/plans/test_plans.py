@@ -17,7 +17,7 @@ import pytest
 from _plans_sample import TrueSolution, sample_inputs, true_solution
 
 from toolkit.errors import ToolkitError
-from toolkit.plans.drafting import TALK_FIRST, PlanCosts, draft_plans
+from toolkit.plans import TALK_FIRST, PlanCosts, draft_plans
 from toolkit.plans.goals import import_goals
 from toolkit.plans.plots import plot_student, plot_template
 from toolkit.plans.render import (

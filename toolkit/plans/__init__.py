@@ -1,8 +1,9 @@
 """Plans: needs, the strategy library, templates and personal layers, goals and answers, sheets and plots."""
 
-from .drafting import TALK_FIRST, PlanCosts, PlanSet, ProfileTemplate, StudentPlan, draft_plans
+from .drafting import draft_plans
 from .goals import ANSWER_FIELDS, QUESTIONS, AnswerImport, GoalImport, form_questions, import_goals, read_answers
 from .needs import mask_preferences, voice_tags
+from .plan_set import TALK_FIRST, PlanCosts, PlanSet, ProfileTemplate, StudentPlan
 from .plots import plot_student, plot_template
 from .render import render_class_pack, write_plan_files
 from .strategies import Strategy, StrategyLibrary, load_strategy_library

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import user_error
-from .drafting import _text
+from .wording import _text
 
 __all__ = ["GoalImport", "import_goals", "AnswerImport", "read_answers", "ANSWER_FIELDS", "QUESTIONS",
            "DESCRIBES", "PROGRESS", "form_questions"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ToolkitError
-from .drafting import PlanSet
+from .plan_set import PlanSet
 
 __all__ = ["plot_template", "plot_student"]
 

@@ -44,7 +44,7 @@ from markupsafe import Markup
 
 from .._csv import defuse_formulas
 from ..errors import user_error
-from .drafting import PlanSet, StudentPlan
+from .plan_set import PlanSet, StudentPlan
 from .goals import ANSWER_FIELDS, DESCRIBES, PROGRESS, form_questions
 
 __all__ = [
