@@ -259,15 +259,109 @@ def deidentify(
             column=unknown_allow[0], fix="list it under group_columns in the codebook, or remove the --allow-group option",
         )
 
-    # columns: what looks identifying, what is dropped
     item_cols = {i.column for i in codebook.items}
-    ident = identifying_columns(table, fmt=raw.format, skip=item_cols)
+    named = set(codebook.named_columns)
+    ident_reason, dropped, ident_rows = _column_decisions(table, codebook, raw.format, raw.path, allow, item_cols)
+
+    # answers
+    answers = item_answers(raw_m, codebook)
+    a = answers.to_numpy()
+    answered = np.isfinite(a).sum(axis=1)
+
+    category, reason, pseud, id_uniques, straight, formula, flags = _exclusions(
+        table, raw, codebook, a, answered, key, min_answered, exclude_straight_lining, item_cols)
+
+    kept = category == ""
+    if not kept.any():
+        counts = pd.Series(category).value_counts()
+        summary = ", ".join(f"{c}: {k}" for c, k in counts.items())
+        raise user_error(
+            f"every one of the {n} rows was excluded ({summary})",
+            file=raw.path,
+            fix="check the codebook's item columns and labels, or lower --min-answered",
+        )
+
+    ledger = pd.DataFrame(
+        {
+            "row": rown.astype(np.int64),
+            "pseudonym": np.where(pseud == "", np.nan, pseud).astype(object),
+            "status": np.where(kept, "kept", "excluded").astype(object),
+            "reason": reason,
+            "flags": flags,
+        }
+    )
+
+    # responses
+    kept_idx = np.flatnonzero(kept)
+    resp = {}
+    for g in codebook.group_columns:
+        resp[g] = _stripped_or_nan(table[g].iloc[kept_idx])
+    items_block = a[kept_idx]
+    name_tokens, id_tokens = _scrub_tokens(table, codebook, ident_reason, roster, id_uniques, named, item_cols)
+    scrubbed_counts = dict.fromkeys(_TAGS, 0)
+    withheld = {}
+    for g in codebook.group_columns:
+        resp[g], info = _withhold_identifying(resp[g], name_tokens, id_tokens, int(min_cell))
+        if info["values"]:
+            withheld[g] = info
+    for vkey, col in codebook.voice_columns.items():
+        original = pd.Series(_stripped_or_nan(table[col].iloc[kept_idx]), dtype=object)
+        clean, counts = _scrub_series(original.astype(object), name_tokens, id_tokens)
+        resp[vkey] = clean.to_numpy()
+        for tag, k in counts.items():
+            scrubbed_counts[tag] += k
+    index = pd.Index(pseud[kept_idx], name="pseudonym", dtype=object)
+    groups_part = pd.DataFrame({g: resp[g] for g in codebook.group_columns}, index=index)
+    items_part = pd.DataFrame(items_block, index=index, columns=list(codebook.item_ids), dtype=np.float64)
+    voice_part = pd.DataFrame({k: resp[k] for k in codebook.voice_columns}, index=index)
+    responses = pd.concat([groups_part, items_part, voice_part], axis=1)
+
+    groups = _group_report(responses, list(codebook.group_columns), int(min_cell))
+    excl = pd.Series(category[~kept]).value_counts()
+    disclosure = Disclosure(
+        source={
+            "file": raw.path.name,
+            "format": raw.format,
+            "encoding": raw.encoding,
+            "delimiter": {",": "comma", ";": "semicolon", "\t": "tab", "": "none"}.get(raw.delimiter, raw.delimiter),
+            "header_rows": int(raw.header_rows),
+            "sha256": raw.sha256,
+            "codebook": codebook.path.name if codebook.path else codebook.title,
+            "codebook_sha256": codebook.sha256,
+        },
+        rows={"read": int(n), "kept": int(kept.sum()), "excluded": int((~kept).sum())},
+        exclusions={str(k): int(v) for k, v in excl.sort_index().items()},
+        flags={"straight-lining (same answer to every item)": int((straight & kept).sum()),
+               **({"formula cell read as text, not evaluated": int((formula & kept).sum())} if raw.formula_cells else {})},
+        dropped_columns=tuple(dropped),
+        identifying_columns=tuple(ident_rows),
+        kept_columns={"group": list(codebook.group_columns), "items": list(codebook.item_ids), "voice": list(codebook.voice_columns)},
+        pseudonyms={
+            "method": f"HMAC-SHA256 with a 32-byte secret key, first {PSEUDONYM_HEX} hex digits, prefix '{_PREFIX}'"
+            + (f", of the normalised '{codebook.id_column}'" if codebook.id_column else ", of the export's hash and row number"),
+            "linking": "the same key gives the same pseudonyms in every wave, so waves link"
+            if codebook.id_column
+            else "the codebook has no id_column: pseudonyms come from row numbers and do not link across waves",
+            "linkable_across_waves": bool(codebook.id_column),
+        },
+        scrubbed={k.strip("[]").lower(): v for k, v in scrubbed_counts.items() if v},
+        groups=groups,
+        withheld_groups=withheld,
+    )
+    return Deidentified(responses=responses, ledger=ledger, disclosure=disclosure)
+
+
+def _column_decisions(table: pd.DataFrame, codebook: Codebook, fmt: str, path, allow: set, item_cols: set):
+    """What each column of the export becomes: which look identifying (and why), which are dropped
+    (and why), and what is done with each identifying one. Refuses an identifying group column
+    that is not allowed explicitly."""
+    ident = identifying_columns(table, fmt=fmt, skip=item_cols)
     ident_reason = dict(zip(ident["column"], ident["reason"]))
     for g in codebook.group_columns:
         if g in ident_reason and g not in allow:
             raise user_error(
                 f"group column looks identifying ({ident_reason[g]}) and would be kept in the output",
-                file=raw.path, column=g,
+                file=path, column=g,
                 fix=f"remove it from group_columns, or if it is safe keep it explicitly with --allow-group '{g}' (allow_identifying_groups)",
             )
     named = set(codebook.named_columns)
@@ -279,8 +373,8 @@ def deidentify(
             dropped.append((col, "name column: dropped, its names scrubbed from free text"))
         elif col in named:
             continue
-        elif platform_metadata_reason(col, raw.format):
-            dropped.append((col, platform_metadata_reason(col, raw.format)))
+        elif platform_metadata_reason(col, fmt):
+            dropped.append((col, platform_metadata_reason(col, fmt)))
         elif col in ident_reason:
             dropped.append((col, f"identifying ({ident_reason[col]})"))
         else:
@@ -296,14 +390,20 @@ def deidentify(
         else:
             action = "dropped"
         ident_rows.append((col, why, action))
+    return ident_reason, dropped, ident_rows
 
-    # answers
-    answers = item_answers(raw_m, codebook)
-    a = answers.to_numpy()
-    answered = np.isfinite(a).sum(axis=1)
-    n_items = a.shape[1]
 
-    # reasons, by precedence (the first reason that applies is the one recorded)
+def _exclusions(table, raw: RawExport, codebook: Codebook, a: np.ndarray, answered: np.ndarray, key: bytes,
+                min_answered: float, exclude_straight_lining: bool, item_cols: set):
+    """Why each row is excluded, by precedence (the first reason that applies is the one recorded;
+    see Notes of :func:`deidentify`), each row's pseudonym and its flags.
+
+    Returns ``(category, reason, pseudonyms, id_uniques, straight, formula, flags)``: arrays over
+    the export's rows (category "" for a kept row), and the normalised IDs (None without an
+    ``id_column``).
+    """
+    n, n_items = a.shape
+    rown = np.asarray(raw.row_numbers)
     reason = np.full(n, "", dtype=object)
     category = np.full(n, "", dtype=object)
 
@@ -374,33 +474,14 @@ def deidentify(
             text = np.full(n, "", dtype=object)
             text[idx] = [f"duplicate submission of the same student; row {int(r)} kept (the last)" for r in kept_row]
             mark(m, "duplicate submission (the last is kept)", text)
+    return category, reason, pseud, (id_uniques if codebook.id_column else None), straight, formula, flags
 
-    kept = category == ""
-    if not kept.any():
-        counts = pd.Series(category).value_counts()
-        summary = ", ".join(f"{c}: {k}" for c, k in counts.items())
-        raise user_error(
-            f"every one of the {n} rows was excluded ({summary})",
-            file=raw.path,
-            fix="check the codebook's item columns and labels, or lower --min-answered",
-        )
 
-    ledger = pd.DataFrame(
-        {
-            "row": rown.astype(np.int64),
-            "pseudonym": np.where(pseud == "", np.nan, pseud).astype(object),
-            "status": np.where(kept, "kept", "excluded").astype(object),
-            "reason": reason,
-            "flags": flags,
-        }
-    )
-
-    # responses
-    kept_idx = np.flatnonzero(kept)
-    resp = {}
-    for g in codebook.group_columns:
-        resp[g] = _stripped_or_nan(table[g].iloc[kept_idx])
-    items_block = a[kept_idx]
+def _scrub_tokens(table: pd.DataFrame, codebook: Codebook, ident_reason: dict, roster, id_uniques, named: set,
+                  item_cols: set) -> tuple[frozenset, frozenset]:
+    """The names and IDs the scrubber removes from free text and group values: the name columns,
+    the letter runs of e-mail local parts, the roster, the normalised student IDs, and the names
+    and IDs of identifying columns the codebook does not name."""
     name_values = []
     for c in codebook.name_columns:
         name_values.extend(pd.unique(table[c].to_numpy()))
@@ -411,7 +492,7 @@ def deidentify(
             local = "\n".join(e.split("@")[0] for e in pd.unique(table[col].to_numpy()) if isinstance(e, str) and "@" in e)
             name_values.extend(set(re.findall(r"[^\W\d_]{3,}", local)))
     name_values.extend(roster)
-    id_values: list[str] = list(id_uniques) if codebook.id_column else []  # normalised already
+    id_values: list[str] = list(id_uniques) if id_uniques is not None else []  # normalised already
     kept_cols = set(codebook.group_columns) | set(codebook.voice_columns.values()) | item_cols
     for col, why in ident_reason.items():
         if col in kept_cols or col == codebook.id_column or col in codebook.name_columns:
@@ -427,58 +508,8 @@ def deidentify(
         if ("header says ID" in why or "unique" in why) and "email" not in why and short:
             id_values.extend(_normalise_id(v) for v in values)
     id_tokens = frozenset({t for t in id_values if len(t) >= 3} | set(re.findall(r"\d{5,}", "\n".join(id_values))))
-    scrubbed_counts = dict.fromkeys(_TAGS, 0)
     name_tokens = frozenset(_name_tokens(name_values))
-    withheld = {}
-    for g in codebook.group_columns:
-        resp[g], info = _withhold_identifying(resp[g], name_tokens, id_tokens, int(min_cell))
-        if info["values"]:
-            withheld[g] = info
-    for vkey, col in codebook.voice_columns.items():
-        original = pd.Series(_stripped_or_nan(table[col].iloc[kept_idx]), dtype=object)
-        clean, counts = _scrub_series(original.astype(object), name_tokens, id_tokens)
-        resp[vkey] = clean.to_numpy()
-        for tag, k in counts.items():
-            scrubbed_counts[tag] += k
-    index = pd.Index(pseud[kept_idx], name="pseudonym", dtype=object)
-    groups_part = pd.DataFrame({g: resp[g] for g in codebook.group_columns}, index=index)
-    items_part = pd.DataFrame(items_block, index=index, columns=list(codebook.item_ids), dtype=np.float64)
-    voice_part = pd.DataFrame({k: resp[k] for k in codebook.voice_columns}, index=index)
-    responses = pd.concat([groups_part, items_part, voice_part], axis=1)
-
-    groups = _group_report(responses, list(codebook.group_columns), int(min_cell))
-    excl = pd.Series(category[~kept]).value_counts()
-    disclosure = Disclosure(
-        source={
-            "file": raw.path.name,
-            "format": raw.format,
-            "encoding": raw.encoding,
-            "delimiter": {",": "comma", ";": "semicolon", "\t": "tab", "": "none"}.get(raw.delimiter, raw.delimiter),
-            "header_rows": int(raw.header_rows),
-            "sha256": raw.sha256,
-            "codebook": codebook.path.name if codebook.path else codebook.title,
-            "codebook_sha256": codebook.sha256,
-        },
-        rows={"read": int(n), "kept": int(kept.sum()), "excluded": int((~kept).sum())},
-        exclusions={str(k): int(v) for k, v in excl.sort_index().items()},
-        flags={"straight-lining (same answer to every item)": int((straight & kept).sum()),
-               **({"formula cell read as text, not evaluated": int((formula & kept).sum())} if raw.formula_cells else {})},
-        dropped_columns=tuple(dropped),
-        identifying_columns=tuple(ident_rows),
-        kept_columns={"group": list(codebook.group_columns), "items": list(codebook.item_ids), "voice": list(codebook.voice_columns)},
-        pseudonyms={
-            "method": f"HMAC-SHA256 with a 32-byte secret key, first {PSEUDONYM_HEX} hex digits, prefix '{_PREFIX}'"
-            + (f", of the normalised '{codebook.id_column}'" if codebook.id_column else ", of the export's hash and row number"),
-            "linking": "the same key gives the same pseudonyms in every wave, so waves link"
-            if codebook.id_column
-            else "the codebook has no id_column: pseudonyms come from row numbers and do not link across waves",
-            "linkable_across_waves": bool(codebook.id_column),
-        },
-        scrubbed={k.strip("[]").lower(): v for k, v in scrubbed_counts.items() if v},
-        groups=groups,
-        withheld_groups=withheld,
-    )
-    return Deidentified(responses=responses, ledger=ledger, disclosure=disclosure)
+    return name_tokens, id_tokens
 
 
 def _straight_lining_and_flags(a: np.ndarray, answered: np.ndarray, n_items: int, raw: RawExport,
