@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 from sklearn.metrics import adjusted_rand_score
 
 from _profiles_helpers import sample_scores
@@ -54,6 +55,8 @@ def test_fit_indices_equal_their_formulas_for_one_profile_closed_form():
         assert row["caic"] == pytest.approx(-2 * LL + k * (math.log(n) + 1))
         assert row["awe"] == pytest.approx(-2 * LL + 2 * k * (math.log(n) + 1.5))
         assert row["icl"] == pytest.approx(row["bic"])  # every posterior is 1
+        assert row["clc"] == pytest.approx(-2 * LL)  # no classification entropy with one profile
+        assert row["kic"] == pytest.approx(-2 * LL + 3 * (k + 1))
         assert (row["entropy"], row["prob_min"], row["prob_max"], row["n_min"], row["n_max"]) == (1, 1, 1, 1, 1)
 
 
@@ -83,6 +86,74 @@ def test_classification_indices_on_a_hand_computed_posterior_matrix():
     assert ci["n_min"] == pytest.approx(1 / 3)
     assert ci["n_max"] == pytest.approx(2 / 3)
     assert ci["sum_log_max"] == pytest.approx(math.log(0.9) + math.log(0.8) + math.log(0.7))
+    assert ci["classification_entropy"] == pytest.approx(ent)
+    # 0 log 0 = 0: a certain row adds nothing
+    assert classification_indices(np.array([[1.0, 0.0], [0.5, 0.5]]))["classification_entropy"] == pytest.approx(math.log(2))
+
+
+def test_clc_and_kic_equal_their_formulas_from_an_independent_entropy():
+    # EN from scipy.stats.entropy (natural log, rows normalised), not the toolkit's own code:
+    # CLC = -2LL + 2 EN (Biernacki and Govaert 1997), KIC = -2LL + 3 (k + 1) (Cavanaugh 1999;
+    # tidyLPA R/calc_functions.R, make_fitvector: KIC = -2*ll + (3*(parameters + 1)))
+    X = _toy(seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_profiles(X, n_profiles=[1, 2, 3], models=(1, 2), random_state=0)
+    for row in res.fit_table.itertuples():
+        z = res.solution(row.model, row.n_profiles).posteriors
+        en = float(stats.entropy(np.asarray(z), axis=1).sum())
+        assert row.clc == pytest.approx(-2 * row.log_lik + 2 * en, rel=1e-12, abs=1e-9)
+        assert row.kic == pytest.approx(-2 * row.log_lik + 3 * (row.n_parameters + 1), rel=1e-12)
+        # the entropy form of ICL (McLachlan and Peel) is BIC + 2 EN = CLC + k ln n; the modal
+        # ICL of the table is at most that, since sum_i ln max_k z_ik >= sum_ik z_ik ln z_ik
+        assert row.clc + row.n_parameters * math.log(len(X)) == pytest.approx(row.bic + 2 * en)
+        assert row.icl <= row.bic + 2 * en + 1e-9
+
+
+def _tidylpa_fitvector(ll, parameters, n, post_prob):
+    """tidyLPA's make_fitvector and icl_default, transcribed line by line from R/calc_functions.R
+    (github.com/data-edu/tidyLPA, commit 4df6e22), with the relative entropy of
+    calc_fitindices.Mclust as its ``fits[1]``."""
+    z = np.asarray(post_prob)
+    entropy = 1.0 if z.shape[1] == 1 else 1 + (1 / (z.shape[0] * math.log(z.shape[1]))) * np.sum(z * np.log(z + 1e-12))
+    BIC = -2 * ll + parameters * math.log(n)
+    C = z == z.max(axis=1, keepdims=True)
+    return {
+        "AWE": -2 * (ll + entropy) + 2 * parameters * (3 / 2 + math.log(n)),
+        "BIC": BIC,
+        "CLC": -2 * ll + (2 * entropy),
+        "KIC": -2 * ll + (3 * (parameters + 1)),
+        "ICL": (-1 * BIC) + 2 * np.sum(C * np.log(z.max(axis=1, keepdims=True) + 1e-12)),
+    }
+
+
+def test_fit_table_conventions_beside_tidylpa_are_as_documented():
+    # fit_profiles, Notes: tidyLPA's CLC = -2 log_lik + 2 entropy, its AWE = awe - 2 entropy,
+    # its ICL = -icl (higher is better), its KIC and BIC = ours (with the same k)
+    X = _toy(seed=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_profiles(X, n_profiles=[1, 2, 3], models=(1,), random_state=0)
+    for row in res.fit_table.itertuples():
+        z = res.solution(row.model, row.n_profiles).posteriors
+        t = _tidylpa_fitvector(row.log_lik, row.n_parameters, len(X), z)
+        assert t["CLC"] == pytest.approx(-2 * row.log_lik + 2 * row.entropy, abs=1e-6)
+        assert t["AWE"] == pytest.approx(row.awe - 2 * row.entropy, abs=1e-6)
+        assert t["ICL"] == pytest.approx(-row.icl, abs=1e-6)
+        assert (t["KIC"], t["BIC"]) == (pytest.approx(row.kic), pytest.approx(row.bic))
+
+
+def test_recommend_does_not_read_awe_icl_clc_or_kic(sample_results):
+    res = sample_results[0]
+    ft = res.fit_table.copy()
+    rng = np.random.default_rng(0)
+    for col in ("awe", "icl", "clc", "kic"):
+        ft[col] = -rng.permutation(ft[col].to_numpy())  # any other ranking
+    kwargs = dict(n=len(res.data), min_cell=res.min_cell, diagnostics=res.diagnostics)
+    before, after = recommend(res.fit_table, **kwargs), recommend(ft, **kwargs)
+    assert (after.model, after.n_profiles, after.reasons, after.warnings) == (
+        before.model, before.n_profiles, before.reasons, before.warnings)
+    assert not any(w in str(after) for w in ("AWE", "ICL", "CLC", "KIC"))
 
 
 def test_icl_is_bic_minus_twice_the_log_of_the_largest_posteriors():

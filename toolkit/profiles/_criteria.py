@@ -1,7 +1,9 @@
 """Information criteria and classification indices for latent profile models.
 
 The formulas follow the project's conventions (``shared/DESIGN.md``, "Conventions the
-statistics follow"), which are those Mplus reports and tidyLPA tabulates.
+statistics follow"), which are those Mplus reports and tidyLPA tabulates. Every criterion here
+is lower-is-better. Where tidyLPA or mclust report a criterion under the same name with another
+sign or formula, :func:`toolkit.profiles.grid.fit_profiles` (Notes) says so beside it.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ def information_criteria(ll, k, n):
     Returns
     -------
     dict
-        Keys ``"aic"``, ``"bic"``, ``"sabic"``, ``"caic"``, ``"awe"`` (all lower is better).
+        Keys ``"aic"``, ``"bic"``, ``"sabic"``, ``"caic"``, ``"awe"``, ``"kic"`` (all lower is
+        better).
 
     Notes
     -----
@@ -38,11 +41,17 @@ def information_criteria(ll, k, n):
         BIC &= -2LL + k \\ln n \\\\
         SABIC &= -2LL + k \\ln((n + 2) / 24) \\\\
         CAIC &= -2LL + k(\\ln n + 1) \\\\
-        AWE &= -2LL + 2k(\\ln n + 1.5)
+        AWE &= -2LL + 2k(\\ln n + 1.5) \\\\
+        KIC &= -2LL + 3(k + 1)
 
     SABIC is Sclove's (1987) sample-size-adjusted BIC ("aBIC" in Mplus); AWE is Banfield and
-    Raftery's (1993) approximate weight of evidence in the form used by Mplus and by
-    Masyn (2013).
+    Raftery's (1993) approximate weight of evidence in the form of Masyn (2013), with the
+    log-likelihood where Banfield and Raftery have the classification log-likelihood. Mplus
+    prints no AWE; the AWE column of the Mplus reference table (``shared/data/README.md``) is
+    this formula on Mplus's log-likelihood. tidyLPA's AWE differs (see
+    :func:`~toolkit.profiles.grid.fit_profiles`, Notes).
+    KIC is Cavanaugh's (1999) Kullback information criterion, written as tidyLPA writes it
+    (``R/calc_functions.R``, ``make_fitvector``: ``KIC = -2*ll + (3*(parameters + 1))``).
 
     References
     ----------
@@ -50,12 +59,16 @@ def information_criteria(ll, k, n):
        multivariate analysis. Psychometrika, 52, 333-343.
     .. [2] Banfield, J. D., & Raftery, A. E. (1993). Model-based Gaussian and non-Gaussian
        clustering. Biometrics, 49, 803-821.
+    .. [3] Cavanaugh, J. E. (1999). A large-sample model selection criterion based on Kullback's
+       symmetric divergence. Statistics & Probability Letters, 42, 333-343.
 
     Examples
     --------
     >>> ic = information_criteria(-2088.66, 8, 488)
     >>> round(ic["bic"], 2)
     4226.84
+    >>> round(ic["kic"], 2)  # -2 * -2088.66 + 3 * (8 + 1)
+    4204.32
     """
     ll = float(ll)
     k = float(k)
@@ -70,6 +83,7 @@ def information_criteria(ll, k, n):
         "sabic": dev + k * math.log((n + 2.0) / 24.0),
         "caic": dev + k * (ln_n + 1.0),
         "awe": dev + 2.0 * k * (ln_n + 1.5),
+        "kic": dev + 3.0 * (k + 1.0),
     }
 
 
@@ -120,8 +134,17 @@ def classification_indices(posteriors):
         largest over profiles of the mean posterior of the assigned profile among the students
         assigned to it: the diagonal of Mplus's "average latent class probabilities for most
         likely latent class membership"; profiles nobody is assigned to are skipped),
-        ``n_min``/``n_max`` (smallest and largest share of students by modal assignment) and
-        ``sum_log_max`` (:math:`\\sum_i \\log \\max_k z_{ik}`, the ICL correction).
+        ``n_min``/``n_max`` (smallest and largest share of students by modal assignment),
+        ``sum_log_max`` (:math:`\\sum_i \\log \\max_k z_{ik}`, the ICL correction) and
+        ``classification_entropy`` (:math:`EN = \\sum_i \\sum_k -z_{ik} \\log z_{ik}`, with
+        :math:`0 \\log 0 = 0`: the CLC correction, 0 when K = 1; the relative entropy is
+        :math:`1 - EN / (n \\ln K)`).
+
+    Examples
+    --------
+    >>> ci = classification_indices([[1.0, 0.0], [0.5, 0.5]])
+    >>> round(ci["classification_entropy"], 4)  # 0 for the certain row, ln 2 for the other
+    0.6931
     """
     z = np.asarray(posteriors, dtype=float)
     n, K = z.shape
@@ -130,6 +153,8 @@ def classification_indices(posteriors):
     diag = np.array([z[modal == k, k].mean() if counts[k] else np.nan for k in range(K)])
     with np.errstate(divide="ignore"):
         slm = float(np.log(z.max(axis=1)).sum())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        en = float(-np.where(z > 0, z * np.log(z), 0.0).sum())
     return {
         "entropy": relative_entropy(z),
         "prob_min": float(np.nanmin(diag)),
@@ -137,4 +162,5 @@ def classification_indices(posteriors):
         "n_min": float(counts.min() / n),
         "n_max": float(counts.max() / n),
         "sum_log_max": slm,
+        "classification_entropy": en,
     }

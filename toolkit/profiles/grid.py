@@ -31,6 +31,10 @@ from .solution import ProfileSolution
 __all__ = ["FIT_COLUMNS", "ProfileResults", "classification_indices", "fit_profiles"]
 
 #: Columns of ``ProfileResults.fit_table`` (``blrt_p`` and ``vlmr_p`` are appended when asked).
+#: Every information criterion (``aic`` to ``kic``) is lower-is-better, including ``icl``,
+#: whose sign is the opposite of mclust's and tidyLPA's ICL; ``awe`` and ``clc`` are not
+#: tidyLPA's formulas. The formulas, and how tidyLPA and mclust report each one, are in the
+#: Notes of :func:`fit_profiles`.
 FIT_COLUMNS = (
     "model",
     "n_profiles",
@@ -42,6 +46,8 @@ FIT_COLUMNS = (
     "caic",
     "awe",
     "icl",
+    "clc",
+    "kic",
     "entropy",
     "prob_min",
     "prob_max",
@@ -66,6 +72,7 @@ def _fit_row(model_number, k, lpm, X):
         "log_lik": ll,
         **ic,
         "icl": ic["bic"] - 2.0 * ci["sum_log_max"],
+        "clc": -2.0 * ll + 2.0 * ci["classification_entropy"],
         "entropy": ci["entropy"],
         "prob_min": ci["prob_min"],
         "prob_max": ci["prob_max"],
@@ -281,10 +288,63 @@ def fit_profiles(
 
     Notes
     -----
-    Fit indices as in ``shared/DESIGN.md``: AIC = -2LL + 2k; BIC = -2LL + k ln n;
-    SABIC = -2LL + k ln((n+2)/24); CAIC = -2LL + k(ln n + 1); AWE = -2LL + 2k(ln n + 1.5);
-    ICL = BIC - 2 sum_i log max_k z_ik; relative entropy; prob_min/prob_max and n_min/n_max
-    as in :func:`classification_indices`. n is the number of students analysed.
+    Fit indices as in ``shared/DESIGN.md``, with n the number of students analysed, k the free
+    parameters (``n_parameters``, exact), LL the log-likelihood (``log_lik``), z the posterior
+    matrix and EN = sum_i sum_k -z_ik ln z_ik its classification entropy. **Every information
+    criterion is lower-is-better**, ICL too; LL, ``entropy``, ``prob_min`` and ``prob_max`` are
+    higher-is-better. Beside each, how tidyLPA (``R/calc_functions.R``: ``make_fitvector``,
+    ``icl_default``, ``calc_fitindices.Mclust``; github.com/data-edu/tidyLPA, commit 4df6e22 of
+    2026-02-25) and R mclust (6.1.3, ``R/icl.R`` and ``bic`` in ``R/mclust.R``) report it:
+
+    ==========  =============================  ==================================================
+    column      formula (lower is better)      tidyLPA and mclust
+    ==========  =============================  ==================================================
+    ``aic``     -2LL + 2k                      tidyLPA: the same.
+    ``bic``     -2LL + k ln n                  tidyLPA: the same formula, lower is better.
+                                               mclust: 2LL - k ln n, higher is better (= -bic).
+    ``sabic``   -2LL + k ln((n + 2) / 24)      tidyLPA: the same ("aBIC" in Mplus).
+    ``caic``    -2LL + k (ln n + 1)            tidyLPA: the same.
+    ``awe``     -2LL + 2k (ln n + 1.5)         Masyn's (2013) form; Mplus prints no AWE. tidyLPA:
+                                               -2(LL + E) + 2k(3/2 + ln n) with E its relative
+                                               entropy column, i.e. ``awe - 2 * entropy``, lower
+                                               is better. Banfield and Raftery (1993) put the
+                                               classification log-likelihood for LL, i.e.
+                                               ``awe + 2 EN``. mclust: no AWE.
+    ``icl``     BIC - 2 sum_i ln max_k z_ik    Biernacki, Celeux and Govaert's (2000) ICL with
+                                               the modal assignment. mclust ``icl()``: its BIC +
+                                               2 sum_i ln max_k z_ik = -icl, higher is better.
+                                               tidyLPA: -BIC + 2 sum_i ln(max_k z_ik + 1e-12) =
+                                               -icl, higher is better. Not the entropy form
+                                               BIC + 2 EN (McLachlan and Peel 2000), which is
+                                               ``clc + k ln n``.
+    ``clc``     -2LL + 2 EN                    Biernacki and Govaert's (1997) classification
+                                               likelihood criterion; EN = 0 (CLC = -2LL) at K = 1.
+                                               tidyLPA: -2LL + 2E with E its relative entropy
+                                               (between 0 and 1), not EN, so its CLC is within 2
+                                               of -2LL; it equals ``-2 * log_lik + 2 * entropy``
+                                               here. mclust: no CLC.
+    ``kic``     -2LL + 3 (k + 1)               Cavanaugh's (1999) KIC; tidyLPA: the same.
+                                               mclust: no KIC.
+    ==========  =============================  ==================================================
+
+    tidyLPA's mclust back end counts d(d - 1) covariance terms per covariance matrix, not
+    d(d - 1)/2, so its k, and every criterion above that uses k, differ from the toolkit's for
+    models 3 and 6; its Mplus back end takes Mplus's count, which is the toolkit's. ``entropy``
+    is the relative entropy 1 - EN / (n ln K) (Mplus's and tidyLPA's "Entropy", 1 when K = 1);
+    ``prob_min``/``prob_max`` and ``n_min``/``n_max`` as in :func:`classification_indices`.
+    :meth:`ProfileResults.recommend` reads BIC and SABIC (and the BLRT and VLMR when
+    computed), not AWE, ICL, CLC or KIC.
+
+    References
+    ----------
+    .. [1] Biernacki, C., & Govaert, G. (1997). Using the classification likelihood to choose
+       the number of clusters. Computing Science and Statistics, 29, 451-457.
+    .. [2] Biernacki, C., Celeux, G., & Govaert, G. (2000). Assessing a mixture model for
+       clustering with the integrated completed likelihood. IEEE TPAMI, 22, 719-725.
+    .. [3] Cavanaugh, J. E. (1999). A large-sample model selection criterion based on
+       Kullback's symmetric divergence. Statistics & Probability Letters, 42, 333-343.
+    .. [4] Masyn, K. E. (2013). Latent class analysis and finite mixture modeling. In The Oxford
+       Handbook of Quantitative Methods (Vol. 2, pp. 551-611).
 
     Examples
     --------
