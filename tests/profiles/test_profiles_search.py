@@ -19,6 +19,7 @@ Reference numbers and their sources:
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import pandas as pd
@@ -103,7 +104,9 @@ MCLUST_DIABETES_VVV3 = -2303.496
 # Known shortfalls, marked xfail one by one (the other cases must pass): faithful with seeds 2
 # and 3 (VVI, model 2, K = 4 stops at -1114.098, 0.028 below the wide search's -1114.07); VVV
 # (model 6) misses for every seed on diabetes (K = 4: -2289.35 against -2285.52, seed 0) and
-# banknote (K = 3: -701.54 against -665.94, seed 0).
+# banknote (K = 3: -701.54 against -665.94, seed 0). The banknote VVV references are not the best
+# solutions either: with seed 1 the default search reaches -632.22 at K = 3, flagged not
+# replicated (a landscape of many local optima with 27 parameters per profile and 200 rows).
 _R_MISSES = {("faithful", 2), ("faithful", 3)} | {(n, s) for n in ("diabetes", "banknote") for s in range(6)}
 _R_CASES = [
     pytest.param(name, seed, id=f"{name}-{seed}",
@@ -113,20 +116,58 @@ _R_CASES = [
 ]
 
 
+@functools.lru_cache(maxsize=None)
+def _grid(name, standardise, seed):
+    """The default search's grid (models 1, 2, 3, 6 by K = 1..4): (model, K) -> fitted model."""
+    X = _load(name, standardise)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return fit_profiles(X, n_profiles=range(1, 5), models=(1, 2, 3, 6), random_state=seed).models
+
+
 @pytest.mark.parametrize("name,seed", _R_CASES)
 def test_r_data_sets_reach_the_reference_for_every_seed(name, seed):
     X = _load(name, standardise=False)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        res = fit_profiles(X, n_profiles=range(1, 5), models=(1, 2, 3, 6), random_state=seed)
-    for (m, k), lpm in res.models.items():
+    models = _grid(name, False, seed)
+    for (m, k), lpm in models.items():
         if k == 1:
             continue
         ref = REFERENCE[name][m][k - 2]
         assert lpm.log_likelihood_ >= ref - 0.01 - 0.005, (name, m, k, lpm.log_likelihood_, ref)
-        if lpm.replicated_:  # a replicated fit is at the best seen
-            assert lpm.log_likelihood_ >= max(ref, lpm.log_likelihood_) - 0.01 - 0.005
         if not lpm.degenerate_:
             assert lpm.weights_.min() * len(X) >= _em.min_profile_count(m, X.shape[1]) - 1e-9
     if name == "diabetes":
-        assert res.models[(6, 3)].log_likelihood_ == pytest.approx(MCLUST_DIABETES_VVV3, abs=0.01)
+        assert models[(6, 3)].log_likelihood_ == pytest.approx(MCLUST_DIABETES_VVV3, abs=0.01)
+
+
+# Known cells where a fit is flagged replicated although another seed's default search found a
+# higher log-likelihood (measured 2026-12-03): a local optimum reached from two kinds of start.
+# Strict: when the search improves, the mark has to go.
+_FLAGGED_BELOW_BEST = {
+    ("faithful", False): "VVV K = 4: seeds 2 and 3 flag -1114.69 replicated; seeds 1 and 5 reach -1112.82",
+    ("diabetes", True): "VVI K = 4: seeds 0-4 flag -198.89 replicated (four kinds of start); seed 5 reaches "
+                        "-197.73 (1,000 random starts do too)",
+    ("banknote", True): "EEI K = 3: seed 1 flags -1404.83 replicated; the other seeds reach -1402.45",
+}
+
+
+@pytest.mark.parametrize("name,standardise", [
+    pytest.param(name, std, id=f"{name}-{'standardised' if std else 'raw'}",
+                 marks=[pytest.mark.xfail(reason=_FLAGGED_BELOW_BEST[(name, std)], strict=True)]
+                 if (name, std) in _FLAGGED_BELOW_BEST else [])
+    for name in ("faithful", "diabetes", "banknote") for std in (False, True)
+])
+def test_no_fit_is_flagged_replicated_below_the_best_seen_in_any_seed(name, standardise):
+    """Issue 12: over seeds 0..5, no fit flagged replicated is more than 0.01 below the best
+    log-likelihood any seed reached in its cell, and no profile is smaller than the guard allows."""
+    X = _load(name, standardise)
+    grids = [_grid(name, standardise, seed) for seed in range(6)]
+    best = {cell: max(g[cell].log_likelihood_ for g in grids if not g[cell].degenerate_)
+            for cell in grids[0] if any(not g[cell].degenerate_ for g in grids)}
+    flagged_low = [(seed, cell, round(g[cell].log_likelihood_, 3), round(best[cell], 3))
+                   for seed, g in enumerate(grids) for cell in best
+                   if g[cell].replicated_ and not g[cell].degenerate_ and g[cell].log_likelihood_ < best[cell] - 0.01]
+    assert not flagged_low, flagged_low
+    small = [(seed, cell) for seed, g in enumerate(grids) for cell, lpm in g.items() if not lpm.degenerate_
+             and lpm.weights_.min() * len(X) < _em.min_profile_count(cell[0], X.shape[1]) - 1e-9]
+    assert not small, small
