@@ -30,7 +30,7 @@ test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/deptry toolkit
 	MPLBACKEND=Agg $(BIN)/python -m pytest -p no:cacheprovider -q --doctest-modules toolkit
-	$(BIN)/python -m pytest -n 2 tests
+	$(BIN)/python -m pytest -n 2 --dist loadgroup tests
 	$(BIN)/python -m pytest -p no:cacheprovider -n 2 --dist loadfile --nbval-lax --nbval-sanitize-with notebooks/sanitize.cfg notebooks
 
 lab: $(STAMP)

@@ -20,15 +20,18 @@ Reference numbers and their sources:
 from __future__ import annotations
 
 import functools
+import json
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from toolkit.profiles import LatentProfileModel, fit_profiles
 from toolkit.profiles import _em
+from toolkit.profiles.model import EIG_TOL, VAR_FLOOR
 
-from conftest import PISA, TEST_DATA
+from conftest import PISA, R_REFERENCE, TEST_DATA
 
 DATA = TEST_DATA / "profiles"
 
@@ -110,15 +113,19 @@ MCLUST_DIABETES_VVV3 = -2303.496
 _R_MISSES = {("faithful", 2), ("faithful", 3)} | {(n, s) for n in ("diabetes", "banknote") for s in range(6)}
 _R_CASES = [
     pytest.param(name, seed, id=f"{name}-{seed}",
-                 marks=[pytest.mark.xfail(reason="default search below the wide-search LL (see comment)",
-                                          strict=False)] if (name, seed) in _R_MISSES else [])
+                 marks=[pytest.mark.xdist_group(name)] + ([pytest.mark.xfail(
+                     reason="default search below the wide-search LL (see comment)", strict=False)]
+                     if (name, seed) in _R_MISSES else []))
     for name in ("faithful", "diabetes", "banknote") for seed in range(6)
 ]
 
 
 @functools.lru_cache(maxsize=None)
 def _grid(name, standardise, seed):
-    """The default search's grid (models 1, 2, 3, 6 by K = 1..4): (model, K) -> fitted model."""
+    """The default search's grid (models 1, 2, 3, 6 by K = 1..4): (model, K) -> fitted model.
+
+    Fitted once per process; the tests of one data set share an xdist group (``make test`` runs
+    ``--dist loadgroup``), so one worker fits each data set's grids once for all three tests."""
     X = _load(name, standardise)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -153,8 +160,9 @@ _FLAGGED_BELOW_BEST = {
 
 @pytest.mark.parametrize("name,standardise", [
     pytest.param(name, std, id=f"{name}-{'standardised' if std else 'raw'}",
-                 marks=[pytest.mark.xfail(reason=_FLAGGED_BELOW_BEST[(name, std)], strict=True)]
-                 if (name, std) in _FLAGGED_BELOW_BEST else [])
+                 marks=[pytest.mark.xdist_group(name)] + ([pytest.mark.xfail(reason=_FLAGGED_BELOW_BEST[(name, std)],
+                                                                              strict=True)]
+                                                          if (name, std) in _FLAGGED_BELOW_BEST else []))
     for name in ("faithful", "diabetes", "banknote") for std in (False, True)
 ])
 def test_no_fit_is_flagged_replicated_below_the_best_seen_in_any_seed(name, standardise):
@@ -171,3 +179,66 @@ def test_no_fit_is_flagged_replicated_below_the_best_seen_in_any_seed(name, stan
     small = [(seed, cell) for seed, g in enumerate(grids) for cell, lpm in g.items() if not lpm.degenerate_
              and lpm.weights_.min() * len(X) < _em.min_profile_count(cell[0], X.shape[1]) - 1e-9]
     assert not small, small
+
+
+# mclust 6.0.0 (R 4.2.2, Debian 12) on the same data: tests/r_reference/mclust_r_data.R wrote
+# mclust_r_data.json (log-likelihood, weights and covariances of Mclust(X, G, modelNames) for
+# EEI, VVI, EEE, VVV and G = 1..6). mclust starts EM once, from model-based hierarchical
+# clustering, and keeps solutions the engine's guard rejects; those cells are not compared.
+MCLUST = json.loads((R_REFERENCE / "mclust_r_data.json").read_text(encoding="utf-8"))
+_MCLUST_MODEL = {"EEI": 1, "VVI": 2, "EEE": 3, "VVV": 6}
+# Known miss (measured 2026-12-03): the one cell of 88 x 6 seeds where a default search ends
+# more than 0.01 below mclust; that fit is flagged not replicated.
+_BELOW_MCLUST = {("faithful", True): "VVI K = 4, seed 0: -376.10 (not replicated) against mclust's -372.56; "
+                                     "seeds 1-5 reach -368.27 to -368.30"}
+
+
+def _guard_rejects(weights, covs, X, model):
+    """Whether the engine's spurious-solution guard rejects a solution (see LatentProfileModel)."""
+    n, d = X.shape
+    var = X.var(0)
+    std = covs / np.sqrt(np.outer(var, var))
+    return bool(weights.min() * n < _em.min_profile_count(model, d) - 1e-9
+                or np.linalg.eigvalsh(std).min() < EIG_TOL
+                or (np.diagonal(std, axis1=-2, axis2=-1) < VAR_FLOOR).any())
+
+
+def _mclust_cells(name, standardise):
+    """(model, K) -> mclust's log-likelihood, for K = 1..4 and solutions the guard accepts."""
+    X = _load(name, standardise).to_numpy(float)
+    d = X.shape[1]
+    out = {}
+    for mname, model in _MCLUST_MODEL.items():
+        for k in range(1, 5):
+            fit = MCLUST["fits"][f"{name}/{'standardised' if standardise else 'raw'}/{mname}/{k}"]
+            if fit["loglik"] is None:
+                continue
+            w = np.atleast_1d(np.asarray(fit["pro"], dtype=float))
+            covs = np.asarray(fit["sigma"], dtype=float).reshape(k, d, d)
+            if not _guard_rejects(w, covs, X, model):
+                out[(model, k)] = fit["loglik"]
+    return out
+
+
+def test_mclust_reference_is_what_mclust_published():
+    """The stored mclust fit reproduces the published diabetes VVV, G = 3 number."""
+    assert MCLUST["mclust"] == "6.0.0"
+    fit = MCLUST["fits"]["diabetes/raw/VVV/3"]
+    assert fit["loglik"] == pytest.approx(MCLUST_DIABETES_VVV3, abs=0.001)
+    assert fit["bic"] == pytest.approx(-4751.316, abs=0.001)
+
+
+@pytest.mark.parametrize("name,standardise", [
+    pytest.param(name, std, id=f"{name}-{'standardised' if std else 'raw'}",
+                 marks=[pytest.mark.xdist_group(name)] + ([pytest.mark.xfail(reason=_BELOW_MCLUST[(name, std)], strict=True)]
+                                                          if (name, std) in _BELOW_MCLUST else []))
+    for name in ("faithful", "diabetes", "banknote") for std in (False, True)
+])
+def test_no_cell_is_below_mclust_for_any_seed(name, standardise):
+    """Issue 12: for seeds 0..5, no cell more than 0.01 below mclust's log-likelihood."""
+    ref = _mclust_cells(name, standardise)
+    assert len(ref) >= 12  # most of the 16 cells have a valid mclust solution to compare with
+    below = [(seed, cell, round(_grid(name, standardise, seed)[cell].log_likelihood_, 3), round(ll, 3))
+             for seed in range(6) for cell, ll in ref.items()
+             if _grid(name, standardise, seed)[cell].log_likelihood_ < ll - 0.01]
+    assert not below, below
