@@ -5,16 +5,14 @@ Reference numbers and their sources:
 * pisaUSA15 rows 1-500 (n = 488, FIML): Mplus 8 through tidyLPA, 500 random starts and 100
   final, as tabulated in ../shared/data/README.md.
 * R's datasets::faithful, mclust::diabetes and mclust::banknote (tests/data/profiles/, see its
-  README). R is not available where these tests were written, so mclust's own log-likelihoods
-  could not be computed for every cell. The one published mclust number is pinned as such:
-  diabetes, VVV (model 6) with 3 components, BIC -4751.316 (mclust 6.0.0, "A quick tour of
-  mclust", summary(mclustBIC(X))), i.e. LL = (BIC + 29 ln 145) / 2 = -2303.496. The other
-  references are the best log-likelihood of a very wide search of this engine (200 random
-  starts, 40 final, random_state=0, under the spurious-profile guard), and not independent of
-  it: the test checks that the default search, for every seed, does as well as a search four
-  times as wide. mclust has no minimum profile size and no variance floor, so in cells where it
-  keeps a spurious profile (e.g. faithful VVV with K >= 3, a profile on heaped values) its LL
-  would be higher than these references.
+  README), against two references. (1) mclust 6.0.0's own fits, computed with R from Debian's
+  packages by tests/r_reference/mclust_r_data.R and stored in mclust_r_data.json (no R needed
+  here); the published diabetes VVV, G = 3 number (BIC -4751.316, "A quick tour of mclust") is
+  checked against it. mclust has no minimum profile size and no variance floor, so cells where
+  its solution keeps a spurious profile are not compared. (2) The best log-likelihood of a very
+  wide search of this engine (200 random starts, 40 final, random_state=0, under the guard),
+  which is not independent of it: the default search, for every seed, should do as well as a
+  search four times as wide.
 """
 
 from __future__ import annotations
