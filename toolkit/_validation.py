@@ -39,10 +39,13 @@ __all__ = [
     "check_min_cell",
     "check_score_table",
     "check_assignments",
+    "ASSIGNMENTS_FIX",
 ]
 
 #: tidyLPA's model numbers (1 EEI ... 6 VVV).
 MODEL_NUMBERS = (1, 2, 3, 4, 5, 6)
+#: What to do about an assignments file that is missing, unreadable or lacks a column, in every reader's words.
+ASSIGNMENTS_FIX = "give the --out folder of toolkit profiles (assignments.csv: pseudonym, profile, certainty, p1..pK)"
 
 def _shown(value):
     """A value as messages show it (a range as its text, not as an object)."""
@@ -352,7 +355,7 @@ def check_assignments(table, *, file=None, n_profiles=None, what: str = "the ass
     import numpy as np
     import pandas as pd
 
-    fix = "give the --out folder of toolkit profiles (assignments.csv: pseudonym, profile, certainty, p1..pK)"
+    fix = ASSIGNMENTS_FIX
     table = pd.DataFrame(table).copy()
     if table.index.name == "pseudonym":
         table = table.reset_index()
@@ -366,7 +369,7 @@ def check_assignments(table, *, file=None, n_profiles=None, what: str = "the ass
             raise user_error("n_profiles should be one number of profiles", value=n_profiles, fix="give the K of the solution")
         n_profiles = n_profiles[0]
     prof = pd.to_numeric(table["profile"], errors="coerce")
-    bad = prof.isna() | (prof < 1) | (prof != prof.round())
+    bad = prof.isna() | ~np.isfinite(prof) | (prof < 1) | (prof != prof.round())
     if n_profiles is not None:
         bad |= prof > n_profiles
     if bad.any():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -166,6 +167,19 @@ def test_read_assignments_checks_profiles_and_duplicates(tmp_path):
         read_assignments(tmp_path / "missing")
 
 
+def test_read_assignments_checks_against_the_saved_k(tmp_path):
+    from toolkit.cli._readers import read_assignments
+    from toolkit.errors import ToolkitError
+
+    (tmp_path / "assignments.csv").write_text("pseudonym,profile,certainty,p1,p2\nS1,1,0.9,0.9,0.1\nS2,3,0.8,0.2,0.8\n")
+    assert read_assignments(tmp_path)["profile"].tolist() == [1, 3]  # no bound asked for
+    with pytest.raises(ToolkitError, match=r"row 3, column 'profile', value '3': a profile should be a whole number 1\.\.2"):
+        read_assignments(tmp_path, n_profiles="saved")  # K from the p1..pK columns
+    (tmp_path / "model.json").write_text('{"n_profiles": 3, "model": 1}')
+    with pytest.raises(ToolkitError, match="column 'p3': the assignments lack a posterior probability column"):
+        read_assignments(tmp_path, n_profiles="saved")  # K from model.json wins
+
+
 # --- `toolkit --help` answers at once -------------------------------------------------------------
 _HEAVY = ("pandas", "matplotlib", "numpy", "scipy", "sklearn", "papermill", "nbconvert")
 
@@ -245,3 +259,82 @@ def test_a_warning_about_the_teachers_codebook_reads_as_the_commands_warnings(tm
     line = next(x for x in out.stderr.splitlines() if "maths_anxiety" in x)
     assert line.startswith("Warning (codebook.yml, line ")
     assert "CodebookDirectionWarning" not in out.stderr and "warnings.warn" not in out.stderr
+
+
+# --- one verdict for an assignments file: `toolkit plans` and `toolkit report --profiles` ---------------
+@pytest.fixture(scope="module")
+def saved_profiles(tmp_path_factory, sample_dir):
+    """deidentify -> score -> profiles (model 1, K = 3 chosen) on the sample, with one key."""
+    from toolkit.cli.demo import demo_steps
+
+    work = tmp_path_factory.mktemp("verdict").resolve()  # the report names the resolved folder
+    key = work / "private" / "pseudonym.key"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("TOOLKIT_KEY_FILE", str(key))
+    steps = {name: (run, args, kwargs) for name, run, args, kwargs in demo_steps(sample_dir, work / "teacher", seed=7)}
+    for name in ("deidentify", "score", "profiles"):
+        run, args, kwargs = steps[name]
+        if name == "profiles":
+            kwargs = {**kwargs, "models": (1,), "ks": range(1, 4), "choose": (1, 3)}
+        run(*args, **kwargs)
+    mp.undo()
+    return work, key
+
+
+def _spoil(rows: list[list[str]], case: str) -> list[list[str]]:
+    """The assignments (header first) with one mistake; data row i is spreadsheet row i + 1."""
+    header, data = rows[0], [list(r) for r in rows[1:]]
+    at = {c: header.index(c) for c in header}
+    if case == "pseudonym twice":
+        data[1][at["pseudonym"]] = data[0][at["pseudonym"]]
+    elif case == "no profile column":
+        return [[v for c, v in zip(header, r) if c != "profile"] for r in rows]
+    elif case.startswith("profile "):
+        data[2][at["profile"]] = case.split(" ", 1)[1]
+    elif case == "certainty 1.3":
+        data[3][at["certainty"]] = "1.3"
+    return [header, *data]
+
+
+@pytest.mark.parametrize("case,expected", [
+    ("pseudonym twice", r"assignments\.csv, row 3, column 'pseudonym', value '[^']+': the pseudonym appears twice in "
+                        r"the assignments\. Keep one row per student\."),
+    ("profile 0", r"assignments\.csv, row 4, column 'profile', value '0': a profile should be a whole number 1\.\.3\. "
+                  r"Correct the file, or re-run toolkit profiles\."),
+    ("profile 2.5", r"row 4, column 'profile', value '2\.5': a profile should be a whole number 1\.\.3\."),
+    ("profile x", r"row 4, column 'profile', value 'x': a profile should be a whole number 1\.\.3\."),
+    ("profile 4", r"row 4, column 'profile', value '4': a profile should be a whole number 1\.\.3\."),
+    ("certainty 1.3", r"assignments\.csv, row 5, column 'certainty', value '1\.3': a probability should be a number "
+                      r"from 0 to 1\. Correct the file, or re-run toolkit profiles\."),
+    ("no profile column", r"assignments\.csv, column 'profile': the assignments have no 'profile' column\. Give the "
+                          r"--out folder of toolkit profiles"),
+])
+def test_a_bad_assignments_file_gets_one_verdict_from_plans_and_report(saved_profiles, sample_dir, tmp_path, case,
+                                                                       expected):
+    import csv
+    import shutil
+
+    work, key = saved_profiles
+    bad = tmp_path.resolve() / "profiles"
+    shutil.copytree(work / "teacher" / "profiles", bad)
+    with open(bad / "assignments.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    with open(bad / "assignments.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(_spoil(rows, case))
+    codebook = sample_dir / "codebook.yml"
+    plans = CliRunner().invoke(cli, ["plans", "--responses", str(work / "teacher" / "clean"), "--profiles", str(bad),
+                                     "--out", str(tmp_path / "plans"), "--codebook", str(codebook)])
+    report = CliRunner().invoke(cli, ["report", str(sample_dir / "survey_export.csv"), "--codebook", str(codebook),
+                                      "--out", str(tmp_path / "report"), "--key-file", str(key), "--profiles", str(bad),
+                                      "--quiet", "--models", "1", "--k", "1-3"])
+    verdicts = []
+    for result in (plans, report):
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+        assert len(errors) == 1, result.output
+        verdicts.append(errors[0])
+    assert verdicts[0] == verdicts[1]
+    assert re.search(expected, verdicts[0]), verdicts[0]
+    assert str(bad / "assignments.csv") in verdicts[0]
+    assert not (tmp_path / "plans").exists() and not (tmp_path / "report").exists()

@@ -210,6 +210,7 @@ def test_assignments_are_indexed_by_pseudonym_with_integer_profiles():
         ({"pseudonym": ["a", "b", "a"]}, None, r"row 4, column 'pseudonym', value 'a': the pseudonym appears twice"),
         ({"certainty": ["0.9", "1.2", "0.7"]}, None, r"row 3, column 'certainty', value '1\.2': a probability"),
         ({"p1": ["0.9", "x", "0.3"]}, None, r"row 3, column 'p1', value 'x': a probability"),
+        ({"profile": ["1", "inf", "2"]}, None, r"row 3, column 'profile', value 'inf': a profile should be a whole"),
     ],
 )
 def test_assignments_refuse_bad_rows_naming_row_column_and_value(over, k, match):

@@ -66,18 +66,22 @@ def read_scores_table(path: Path, groups, what: str, numeric=()):
     return out[[c for c in text.columns if c in out.columns]]  # the file's column order; group text as written
 
 
-def read_assignments(profiles_dir: Path, *, n_profiles: int | None = None):
+def read_assignments(profiles_dir: Path, *, n_profiles: int | str | None = None):
     """Read assignments.csv of the folder of ``toolkit profiles``, checked by the one rule.
+
+    ``n_profiles`` is the K every profile must lie in (and p1..pK must all be present): an int,
+    ``"saved"`` for the K of the saved solution (model.json's, else the number of p1..pK columns),
+    or None for no bound. ``toolkit report --profiles`` checks the file against the saved K too,
+    so the same file gets the same verdict from ``toolkit plans`` and ``toolkit report``.
 
     Returns the table of :func:`toolkit._validation.check_assignments`: index ``pseudonym``,
     ``profile`` as int, ``certainty`` and ``p1`` .. ``pK`` as floats.
     """
     import pandas as pd
 
-    from .._validation import check_assignments
+    from .._validation import ASSIGNMENTS_FIX as fix, check_assignments
     from ..errors import user_error
 
-    fix = "give the --out folder of toolkit profiles (assignments.csv: pseudonym, profile, certainty, p1..pK)"
     folder = Path(profiles_dir)
     if not folder.is_dir():
         raise user_error("profiles folder not found", file=folder, fix=fix)
@@ -89,22 +93,24 @@ def read_assignments(profiles_dir: Path, *, n_profiles: int | None = None):
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise user_error(f"the assignments file cannot be read as CSV ({type(exc).__name__})", file=path,
                          fix=fix) from None
+    if isinstance(n_profiles, str) and n_profiles == "saved":
+        n_profiles = _saved_choice(folder)[1] or _posterior_count(table.columns)
     return check_assignments(table, file=path, n_profiles=n_profiles)
 
 
-def read_profile_choice(profiles_dir: Path):
-    """(model number, K) of the solution the profiles stage chose, each None when not found."""
-    import json
+def _posterior_count(columns) -> int | None:
+    """K as the number of posterior columns p1..pK (None when there are none)."""
+    return len([c for c in columns if str(c)[:1] == "p" and str(c)[1:].isdigit()]) or None
 
-    import pandas as pd
+
+def _saved_choice(folder: Path):
+    """(model number, K) as model.json of the profiles folder records them, each None when absent."""
+    import json
 
     from ..errors import user_error
 
-    if not profiles_dir.is_dir():
-        raise user_error("profiles folder not found", file=profiles_dir,
-                         fix="give the --out folder of toolkit profiles")
     model = k = None
-    mj = profiles_dir / "model.json"
+    mj = folder / "model.json"
     if mj.is_file():
         try:
             meta = json.loads(mj.read_text(encoding="utf-8"))
@@ -119,6 +125,19 @@ def read_profile_choice(profiles_dir: Path):
                 if isinstance(meta.get(key), int) and not isinstance(meta.get(key), bool):
                     k = meta[key]
                     break
+    return model, k
+
+
+def read_profile_choice(profiles_dir: Path):
+    """(model number, K) of the solution the profiles stage chose, each None when not found."""
+    import pandas as pd
+
+    from ..errors import user_error
+
+    if not profiles_dir.is_dir():
+        raise user_error("profiles folder not found", file=profiles_dir,
+                         fix="give the --out folder of toolkit profiles")
+    model, k = _saved_choice(profiles_dir)
     asg = profiles_dir / "assignments.csv"
     if k is None and asg.is_file():
         try:
@@ -126,6 +145,5 @@ def read_profile_choice(profiles_dir: Path):
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
             raise user_error(f"the assignments file cannot be read as CSV ({type(exc).__name__})", file=asg,
                              fix="re-run toolkit profiles, or pass --k") from None
-        ps = [c for c in head if str(c)[:1] == "p" and str(c)[1:].isdigit()]
-        k = len(ps) or None
+        k = _posterior_count(head)
     return model, k

@@ -59,38 +59,27 @@ def _read_csv(path: Path, what: str, fix: str, **kw) -> pd.DataFrame:
 
 
 def read_profile_solution(profiles_dir: str | Path) -> FileSolution:
-    """Read assignments.csv (and the names in profiles.csv) from the folder of ``toolkit profiles``."""
+    """Read assignments.csv (and the names in profiles.csv) from the folder of ``toolkit profiles``.
+
+    The assignments are read by :func:`toolkit.cli._readers.read_assignments`, the one rule of
+    :func:`toolkit._validation.check_assignments`, against the K of the saved solution (model.json's,
+    else the number of p1..pK columns): ``toolkit report --profiles`` gives the same file the same
+    verdict and message.
+    """
+    from .._validation import ASSIGNMENTS_FIX
+    from ._readers import read_assignments
+
     folder = Path(profiles_dir)
-    fix = "give the --out folder of toolkit profiles (assignments.csv: pseudonym, profile, certainty, p1..pK)"
-    if not folder.is_dir():
-        raise user_error("profiles folder not found", file=folder, fix=fix)
-    path = folder / "assignments.csv"
-    a = _read_csv(path, "assignments file", fix, dtype={"pseudonym": str})
-    if "pseudonym" not in a.columns:
-        raise user_error("the assignments have no 'pseudonym' column", file=path, column="pseudonym", fix=fix)
-    if "profile" not in a.columns:
-        raise user_error("the assignments have no 'profile' column", file=path, column="profile", fix=fix)
-    prof = pd.to_numeric(a["profile"], errors="coerce")
-    bad = prof.isna() | (prof < 1) | (prof != prof.round())
-    if bad.any():
-        i = int(bad.to_numpy().argmax())
-        raise user_error("a profile should be a whole number 1..K", file=path, row=i + 2, column="profile",
-                         value=a["profile"].iloc[i], fix="correct the file, or re-run toolkit profiles")
-    dup = a["pseudonym"].duplicated()
-    if dup.any():
-        i = int(dup.to_numpy().argmax())
-        raise user_error("this pseudonym has two assignments", file=path, row=i + 2, column="pseudonym",
-                         value=a["pseudonym"].iloc[i], fix="keep one row per student")
-    a = a.set_index("pseudonym")
+    a = read_assignments(folder, n_profiles="saved")
     names: dict = {}
     ppath = folder / "profiles.csv"
     if ppath.is_file():
-        pt = _read_csv(ppath, "profiles file", fix)
+        pt = _read_csv(ppath, "profiles file", ASSIGNMENTS_FIX)
         if {"profile", "name"} <= set(pt.columns):
             for k, name in pt[["profile", "name"]].drop_duplicates("profile").itertuples(index=False):
                 if isinstance(name, str) and name.strip():
                     names[int(k)] = name.strip()
-    return FileSolution(a, names, int(prof.max()))
+    return FileSolution(a, names, int(a["profile"].max()))
 
 
 def _find_codebook(codebook_path, responses_dir: Path, profiles_dir: Path) -> Codebook:

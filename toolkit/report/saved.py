@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._validation import ASSIGNMENTS_FIX, check_assignments
 from ..errors import user_error
 
 __all__ = ["saved_solution", "how_chosen"]
@@ -57,6 +58,7 @@ def saved_solution(profiles_dir, scores: pd.DataFrame, codebook):
         meta = json.loads(mj.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError):  # load_model has read it already; belt and braces
         raise user_error("model.json is not valid JSON", file=mj, fix=_FIX) from None
+    saved = _read_assignments(asg, int(model.n_profiles))["profile"]
     saved_sha = getattr(model, "codebook_sha256_", None)
     if saved_sha and saved_sha != codebook.sha256:
         raise user_error("the saved profiles were made with a different codebook", file=mj,
@@ -74,17 +76,12 @@ def saved_solution(profiles_dir, scores: pd.DataFrame, codebook):
         if "name" in solution.profile_table.columns:
             solution.profile_table["name"] = solution.profile_table["profile"].map(solution.names)
     # The plans were drafted from assignments.csv: the report's profiles must be the same, student by student.
-    try:
-        saved = pd.read_csv(asg, encoding="utf-8-sig", dtype={"pseudonym": str}, usecols=["pseudonym", "profile"])
-    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise user_error(f"the assignments cannot be read ({str(exc).splitlines()[0]})", file=asg, fix=_FIX) from None
-    saved = saved.set_index("pseudonym")["profile"]
     ours = solution.assignments["profile"]
     common = saved.index.intersection(ours.index)
     if len(common) == 0:
         raise user_error("none of the report's students are in the saved profiles (another export or another key)",
                          file=asg, value=f"{len(saved)} saved, {len(ours)} in the report", fix=_FIX)
-    differ = int((pd.to_numeric(saved.loc[common], errors="coerce") != ours.loc[common]).sum())
+    differ = int((saved.loc[common] != ours.loc[common]).sum())
     if differ or len(common) != len(ours) or len(common) != len(saved):
         raise user_error("the saved profiles do not match this export: the report would describe other profiles "
                          "than the plans", file=asg,
@@ -92,6 +89,20 @@ def saved_solution(profiles_dir, scores: pd.DataFrame, codebook):
                                f"{len(ours) - len(common)} only in the report, {len(saved) - len(common)} only saved",
                          fix=_FIX)
     return solution, how_chosen(meta)
+
+
+def _read_assignments(path: Path, n_profiles: int) -> pd.DataFrame:
+    """assignments.csv read as ``toolkit plans`` reads it (text cells), checked by the one rule of the toolkit.
+
+    The same file gets the same verdict and message here as from :func:`toolkit.cli._readers.read_assignments`:
+    :func:`toolkit._validation.check_assignments` on the cells as written, against the saved K.
+    """
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise user_error(f"the assignments file cannot be read as CSV ({type(exc).__name__})", file=path,
+                         fix=ASSIGNMENTS_FIX) from None
+    return check_assignments(table, file=path, n_profiles=n_profiles)
 
 
 def how_chosen(meta: dict) -> list[str]:
