@@ -73,7 +73,7 @@ def test_profiles_choose_and_columns_options(scores_csv, tmp_path):
     [
         (None, [], "scores file not found"),
         ("pseudonym,interest\nA,3.5\nB,high\n", [], r"row 3, column 'interest', value 'high'.*not a number"),
-        ("pseudonym,Section\nA,9A\nB,9B\n", [], "no numeric score columns"),
+        ("pseudonym,Section\nA,9A\nB,9B\n", [], "no score columns were found in the scores file"),
         ("pseudonym,interest\nA,3.5\nA,2.5\n", [], r"row 3.*pseudonym appears twice"),
         ("pseudonym,interest\nA,3.5\nB,2.5\n", ["--columns", "nope"], "column 'nope'.*not found"),
         ("pseudonym,interest\nA,3.5\nB,2.5\n", ["--models", "1,9"], "tidyLPA model numbers"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["read_responses", "read_scores_table", "read_assignments", "read_profile_choice"]
+__all__ = ["read_responses", "read_scores_table", "read_scores_and_groups", "read_assignments", "read_profile_choice"]
 
 
 def read_responses(path: Path, codebook):
@@ -42,10 +42,31 @@ def read_scores_table(path: Path, groups, what: str, numeric=()):
     """
     import pandas as pd
 
-    from .._validation import check_score_table
+    raw, id_col = _read_scores_csv(Path(path), what)
+    scores, group_table = _check_scores(raw, id_col, Path(path), groups, what, numeric)
+    text = raw.set_index(id_col)
+    text.index = scores.index
+    out = pd.concat([text[[c for c in group_table.columns if c not in scores.columns]], scores], axis=1)
+    return out[[c for c in text.columns if c in out.columns]]  # the file's column order; group text as written
+
+
+def read_scores_and_groups(path: Path, groups, what: str, *, columns=None):
+    """Read a scores CSV as ``(scores, group_table)``, split by the one rule of :func:`~toolkit._validation.check_score_table`.
+
+    ``columns`` names the score columns when the user chose them (``toolkit profiles --columns``);
+    the other columns are then groups. Returns the two tables of ``check_score_table``: the
+    scores as floats and the other columns as text, both indexed by pseudonym.
+    """
+    raw, id_col = _read_scores_csv(Path(path), what)
+    return _check_scores(raw, id_col, Path(path), groups, what, (), columns=columns)
+
+
+def _read_scores_csv(path: Path, what: str):
+    """The cells of a scores CSV as text, and the name of its pseudonym column."""
+    import pandas as pd
+
     from ..errors import user_error
 
-    path = Path(path)
     if not path.is_file():
         raise user_error(f"{what} not found", file=path, fix="give the scores.csv written by toolkit score")
     try:
@@ -55,15 +76,16 @@ def read_scores_table(path: Path, groups, what: str, numeric=()):
                          fix="give the scores.csv written by toolkit score") from None
     if raw.empty:
         raise user_error(f"{what} has no rows", file=path, fix="score the responses first (toolkit score)")
-    id_col = "pseudonym" if "pseudonym" in raw.columns else raw.columns[0]
+    return raw, ("pseudonym" if "pseudonym" in raw.columns else raw.columns[0])
+
+
+def _check_scores(raw, id_col, path: Path, groups, what: str, numeric, *, columns=None):
+    from .._validation import check_score_table
+
     forced = [c for c in numeric if c in raw.columns and c not in groups and c != id_col]
     if forced:  # the constructs are scores even when mostly text: name their first value that is not a number
         check_score_table(raw[[id_col, *forced]], file=path, columns=forced, what=what)
-    scores, group_table = check_score_table(raw, file=path, groups=groups, what=what)
-    text = raw.set_index(id_col)
-    text.index = scores.index
-    out = pd.concat([text[[c for c in group_table.columns if c not in scores.columns]], scores], axis=1)
-    return out[[c for c in text.columns if c in out.columns]]  # the file's column order; group text as written
+    return check_score_table(raw, file=path, groups=groups, columns=columns, what=what)
 
 
 def read_assignments(profiles_dir: Path, *, n_profiles: int | str | None = None):
