@@ -8,6 +8,7 @@ import time
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -49,6 +50,7 @@ def test_blrt_p_is_small_for_four_against_three_profiles_on_the_sample_in_second
     assert res.p_value == pytest.approx(1 / 101)  # no bootstrap LRT reaches the observed one
     assert res.statistic == pytest.approx(2 * (m4.log_likelihood_ - m3.log_likelihood_))
     assert res.bootstrap_statistics.shape == (100,)
+    assert res.n_below_null == 0 and (res.bootstrap_statistics >= 0).all()
     assert elapsed < 120  # seconds, not hours, even on a loaded shared machine
 
 
@@ -60,6 +62,7 @@ def one_population_blrt(one_population):
 
 def test_blrt_p_is_large_when_there_is_one_population(one_population_blrt):
     assert one_population_blrt.p_value > 0.1
+    assert one_population_blrt.n_below_null == 0
 
 
 def test_blrt_p_follows_its_definition_and_the_seed(one_population, one_population_blrt):
@@ -284,3 +287,68 @@ def test_blrt_gives_the_same_result_in_parallel_and_shows_progress(one_populatio
     err = capsys.readouterr().err
     assert "BLRT model 1, 1 vs 2 profiles" in err and "4/4" in err
     assert (serial.bootstrap_statistics >= 0).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# BLRT: the K refit of a bootstrap sample also starts from that sample's K - 1 fit, split
+# (issue 12, item 4)
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def pisa_model3():
+    from conftest import SHARED_DATA
+
+    path = SHARED_DATA / "pisaUSA15.csv"
+    if not path.is_file():
+        pytest.skip("../shared/data/pisaUSA15.csv is not available")
+    data = pd.read_csv(path, na_values="NA").iloc[:500]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = fit_profiles(data, n_profiles=[3, 4, 5], models=(3,), random_state=2026)
+    X = res.data.to_numpy(dtype=float)
+    return X, {k: res.models[(3, k)] for k in (3, 4, 5)}
+
+
+@pytest.mark.parametrize("k0, seed", [(3, 66553671), (4, 1043700372)])
+def test_bootstrap_lrt_is_not_negative_where_the_refit_used_to_stop_below_the_null(pisa_model3, k0, seed):
+    # pisaUSA15 rows 1-500 (n = 488, FIML), model 3, the grid's fits with random_state=2026 and
+    # the bootstrap seeds of its BLRT (replicates 81 of 3 vs 4 and 47 of 4 vs 5 profiles): before
+    # the split starts, the K refit stopped 3.98 and 96.65 log-likelihood units below the K - 1
+    # refit of the same sample (LRT -7.95 and -193.30, reported as 0); 8 of 500 replicates of
+    # model 3, K = 2..6 did so. Started also from the sample's K - 1 fit split, the K refit ends
+    # above it (LRT 7.18 and 5.06).
+    from toolkit.profiles.lrt import _one_bootstrap, _params
+
+    X, fits = pisa_model3
+    mask = ~np.isnan(X)
+    stat, below = _one_bootstrap(_params(fits[k0]), _params(fits[k0 + 1]), mask, 3, k0, 30, 5, seed)
+    assert not below
+    assert stat > 1.0
+
+
+def test_split_refit_equals_the_estimator_started_from_each_split():
+    # _split_refit runs the K - 1 split starts stacked, outside the estimator: the same optimum
+    # as LatentProfileModel warm-started from each split start alone (missing values: FIML)
+    from toolkit.profiles import _em
+    from toolkit.profiles._search import split_params
+    from toolkit.profiles.lrt import _split_refit
+
+    scores, _, _ = sample_scores()
+    X = scores.to_numpy()[:160]
+    assert np.isnan(X).any()
+    for model in (1, 4, 6):
+        parent = _fit(X, 2, model=model)
+        center = np.nanmean(X, axis=0)
+        sp = split_params(LatentProfileModel(3, model=model), X, np.ones(len(X)), center, 3, model,
+                          model in _em.DIAGONAL_MODELS, parent=parent)
+        alone = []
+        for w, mu, cov in zip(*sp):
+            one = LatentProfileModel(3, model=model, n_starts=1, n_final=1, random_state=0,
+                                     init_params={"weights": w, "means": mu + center, "covariances": cov})
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                one.fit(X)
+            if not one.degenerate_:
+                alone.append(one.log_likelihood_)
+        assert len(alone) >= 1
+        assert _split_refit(X, parent, 3, model) == pytest.approx(max(alone), abs=1e-6)
+        assert max(alone) >= parent.log_likelihood_ - 1e-6  # the split starts end above K - 1

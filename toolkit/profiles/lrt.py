@@ -7,7 +7,8 @@ offered, as Mplus offers them (TECH14 and TECH11):
 
 * :func:`bootstrap_lrt` draws data sets from the fitted K-1 model (McLachlan 1987; Nylund,
   Asparouhov and Muthen 2007), refits both models on each, warm-started from the parameters
-  fitted on the real data, and compares the observed statistic with the bootstrap ones:
+  fitted on the real data (the K fit also from the sample's own K-1 fit with one profile split,
+  as the grid does), and compares the observed statistic with the bootstrap ones:
   ``p = (1 + #{LRT_b >= LRT_obs}) / (B + 1)``. Bootstrap samples run in parallel (joblib).
 * :func:`vlmr_test` uses Vuong's (1989) theorem as Lo, Mendell and Rubin (2001) do: the
   statistic ``2(LL_K - LL_{K-1})`` is referred to a weighted sum of chi-square(1) variables
@@ -45,8 +46,10 @@ from scipy import integrate, optimize, stats
 from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
+from . import _em
 from ._information import MixtureInformation
-from .model import LatentProfileModel
+from ._search import _MAX_BATCH_ELEMENTS, ABANDON_MARGIN, ACCELERATE, _run_chunks, split_params
+from .model import EIG_TOL, VAR_FLOOR, LatentProfileModel
 
 __all__ = [
     "BLRTResult",
@@ -69,13 +72,19 @@ class BLRTResult:
     p_value : float
         ``(1 + #{LRT_b >= statistic}) / (B + 1)``.
     bootstrap_statistics : ndarray of shape (B,)
+        ``LRT_b``, never negative.
     n_bootstrap : int
+    n_below_null : int
+        Bootstrap samples whose K-profile refit, from every start including the split starts,
+        still ended below the K-1 refit (a search failure; their ``LRT_b`` is 0, its lower bound,
+        since K profiles nest K - 1). Expected to be 0.
     """
 
     statistic: float
     p_value: float
     bootstrap_statistics: np.ndarray
     n_bootstrap: int
+    n_below_null: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -137,10 +146,49 @@ def _draw(params, n, mask, rng):
     return X
 
 
+def _split_refit(X, parent, K, model):
+    """Best log-likelihood of the K-profile fits of X started from the splits of ``parent``.
+
+    ``parent`` is the (K - 1)-profile fit of the same rows. Each of its profiles in turn is split
+    in two along its principal axis (:func:`toolkit.profiles._search.split_params`, the grid's
+    split starts), and these K - 1 starts are run to convergence together, as the estimator runs
+    its deterministic starts (SQUAREM-accelerated EM with its degeneracy guard and variance
+    floor). Returns -inf when there is nothing to split or every start was rejected as spurious.
+
+    Why not ``LatentProfileModel(init_params=...)`` per start: the estimator takes one warm start,
+    and converging the starts one at a time took 2-3 times as long on the sample (each EM step
+    costs about the same for one start as for several stacked). The test
+    ``test_split_refit_equals_the_estimator_started_from_each_split`` checks that both give the
+    same log-likelihood, so this stays the estimator's search.
+    """
+    n, d = X.shape
+    if d == 1 and model in (4, 5):
+        model = {4: 2, 5: 1}[model]  # as the estimator: no covariances, the same model
+    est = LatentProfileModel(K, model=model)  # the estimator's defaults (tol, reg_covar, max_iter)
+    ws = np.ones(n)
+    center = np.nanmean(X, axis=0)
+    scale = np.nanvar(X, axis=0)
+    scale = np.where(scale > 0, scale, 1.0)
+    diagonal = model in _em.DIAGONAL_MODELS
+    sp = split_params(est, X, ws, center, K, model, diagonal, parent=parent)
+    if sp is None:
+        return -math.inf
+    data = _em.PreparedData(X, ws, center, diagonal)
+    res = _run_chunks(
+        data, sp, max(1, _MAX_BATCH_ELEMENTS // (n * K)), max_iter=est.max_iter,
+        abandon_margin=ABANDON_MARGIN, accelerate=ACCELERATE, model=model, tol=float(est.tol),
+        reg_covar=float(est.reg_covar), scale=scale, eig_tol=EIG_TOL,
+        min_count=_em.min_profile_count(model, d), var_floor=VAR_FLOOR,
+    )
+    ll, degenerate = res[3], res[6]
+    return float(ll[~degenerate].max()) if (~degenerate).any() else -math.inf
+
+
 def _one_bootstrap(null_p, alt_p, mask, model, k0, n_starts, n_final, seed):
+    """LRT_b of one bootstrap sample and whether its K refit stayed below its K - 1 refit."""
     rng = np.random.RandomState(seed)
     X = _draw(null_p, mask.shape[0], mask, rng)
-    lls = []
+    fits = []
     # The null model generated the sample, so its warm start (the generating parameters) is
     # already near the optimum and a third of the random starts suffice; the alternative has
     # to find where the extra profile goes, which needs the full number: with too few starts
@@ -154,10 +202,20 @@ def _one_bootstrap(null_p, alt_p, mask, model, k0, n_starts, n_final, seed):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             lpm.fit(X)
-        lls.append(lpm.log_likelihood_)
+        fits.append(lpm)
+    null_b, alt_b = fits
+    ll0, ll1 = float(null_b.log_likelihood_), float(alt_b.log_likelihood_)
+    # As the grid does, the K fit also starts from the K - 1 fit of this same sample with each
+    # of its profiles split in two, which is where the K optimum usually is; the warm start
+    # (the K parameters fitted on the real data) and the random starts are kept. A split start
+    # ends at or above the K - 1 optimum in practice, so the K maximum found is at least the
+    # K - 1 one and the LRT is not negative. Run after the other fits, they draw nothing from
+    # rng, so the sample and the other fits are those of the tests before the split starts.
+    if not null_b.degenerate_:
+        ll1 = max(ll1, _split_refit(X, null_b, k0 + 1, model))
     # K profiles nest K - 1 (a profile of weight 0), so the K maximum is at least the K - 1 one:
-    # a K refit that stopped lower is a search failure, and the LRT is never negative.
-    return 2.0 * max(0.0, lls[1] - lls[0])
+    # a K refit still lower is a search failure, counted, and its LRT is its lower bound, 0.
+    return 2.0 * max(0.0, ll1 - ll0), ll1 < ll0
 
 
 def bootstrap_lrt(
@@ -186,10 +244,11 @@ def bootstrap_lrt(
     n_starts, n_final : int, default=30, 5
         Random starts and final starts of each bootstrap fit of the K-profile model, in
         addition to the warm start from the parameters fitted on the real data (always one of
-        the final starts). The K-1 model, which generated the sample, is warm-started from
-        the generating parameters with a third of the starts. On the sample (240 x 6, model 1,
-        4 vs 5 profiles), 30/5 reaches the optimum of 60/10 starts in every bootstrap sample
-        checked, while 6/2 missed it in a quarter of them (bootstrap LRTs too small, p too small).
+        the final starts) and the K - 1 split starts (below). The K-1 model, which generated
+        the sample, is warm-started from the generating parameters with a third of the starts.
+        On the sample (240 x 6, model 1, 4 vs 5 profiles), 30/5 reaches the optimum of 60/10
+        starts in every bootstrap sample checked, while 6/2 missed it in a quarter of them
+        (bootstrap LRTs too small, p too small).
     random_state : int, RandomState instance or None, default=None
     n_jobs : int or None, default=-1
         joblib workers over the bootstrap samples: -1 uses every core, None or 1 runs them one
@@ -207,6 +266,14 @@ def bootstrap_lrt(
     refitted on it and ``LRT_b = 2 (LL_K^b - LL_{K-1}^b)``;
     ``p = (1 + #{b: LRT_b >= LRT_obs}) / (B + 1)`` (Davison and Hinkley 1997, eq. 4.11), so p is
     never 0.
+
+    The K refit of a sample is started, besides its random starts and the warm start, from the
+    sample's own K-1 refit with each of its profiles in turn split in two along its principal
+    axis, each converged (the split starts of :func:`~toolkit.profiles.fit_profiles`, which
+    splits the grid's own K - 1 fit): the K - 1 solution plus one profile is where the K optimum
+    usually is, and a K refit that stops below the K - 1 refit, which gave a negative LRT, is a
+    search failure that these starts remove. A sample where it still happens is counted in
+    ``n_below_null`` and its ``LRT_b`` is 0, its lower bound, so ``LRT_b`` is never negative.
 
     Examples
     --------
@@ -236,9 +303,12 @@ def bootstrap_lrt(
     if progress:
         out = tqdm(out, total=n_bootstrap, unit="sample",
                    desc=f"BLRT model {null_model.model}, {null_model.n_profiles} vs {alt_model.n_profiles} profiles")
-    boot = np.array(list(out), dtype=float)  # list() runs the bar to its end
+    res = list(out)  # list() runs the bar to its end
+    boot = np.array([r[0] for r in res], dtype=float)
+    below = int(sum(bool(r[1]) for r in res))
     p = (1.0 + np.sum(boot >= stat)) / (n_bootstrap + 1.0)
-    return BLRTResult(statistic=float(stat), p_value=float(p), bootstrap_statistics=boot, n_bootstrap=n_bootstrap)
+    return BLRTResult(statistic=float(stat), p_value=float(p), bootstrap_statistics=boot, n_bootstrap=n_bootstrap,
+                      n_below_null=below)
 
 
 # ---------------------------------------------------------------------------------------------
