@@ -47,9 +47,12 @@ MODEL_NUMBERS = (1, 2, 3, 4, 5, 6)
 #: What to do about an assignments file that is missing, unreadable or lacks a column, in every reader's words.
 ASSIGNMENTS_FIX = "give the --out folder of toolkit profiles (assignments.csv: pseudonym, profile, certainty, p1..pK)"
 
+
 def _shown(value):
-    """A value as messages show it (a range as its text, not as an object)."""
-    return str(value) if isinstance(value, range) else value
+    """A value as messages show it (a range as its text, a numpy number as a plain one)."""
+    if isinstance(value, range):
+        return str(value)
+    return value.item() if hasattr(value, "item") and getattr(value, "ndim", None) == 0 else value
 
 
 _RANGE = re.compile(r"^(\d+)-(\d+)$")
@@ -332,7 +335,8 @@ def check_assignments(table, *, file=None, n_profiles=None, what: str = "the ass
         K of the solution, when known: every profile must be in 1..K, and p1..pK must be
         present if any posterior column is.
     what : str, default="the assignments"
-        How messages name the table.
+        How messages name the table. A message names the row as a spreadsheet shows it (the
+        header is row 1) when ``file`` is given, else the row's pseudonym.
 
     Returns
     -------
@@ -368,6 +372,10 @@ def check_assignments(table, *, file=None, n_profiles=None, what: str = "the ass
         if len(n_profiles) != 1:
             raise user_error("n_profiles should be one number of profiles", value=n_profiles, fix="give the K of the solution")
         n_profiles = n_profiles[0]
+
+    def row(i):  # a file's row as a spreadsheet shows it; a table in memory: its student
+        return _row(i) if file is not None else str(table.index[i])
+
     prof = pd.to_numeric(table["profile"], errors="coerce")
     bad = prof.isna() | ~np.isfinite(prof) | (prof < 1) | (prof != prof.round())
     if n_profiles is not None:
@@ -375,8 +383,8 @@ def check_assignments(table, *, file=None, n_profiles=None, what: str = "the ass
     if bad.any():
         i = int(bad.to_numpy().argmax())
         k_text = n_profiles if n_profiles is not None else "K"
-        raise user_error(f"a profile should be a whole number 1..{k_text}", file=file, row=_row(i), column="profile",
-                         value=table["profile"].iloc[i], fix="correct the file, or re-run toolkit profiles")
+        raise user_error(f"a profile should be a whole number 1..{k_text}", file=file, row=row(i), column="profile",
+                         value=_shown(table["profile"].iloc[i]), fix="correct the file, or re-run toolkit profiles")
     table["profile"] = prof.astype(int)
     p_cols = [c for c in table.columns if str(c)[:1] == "p" and str(c)[1:].isdigit()]
     if n_profiles is not None and p_cols:
@@ -389,7 +397,7 @@ def check_assignments(table, *, file=None, n_profiles=None, what: str = "the ass
         bad = (given & values.isna()) | (values < 0) | (values > 1)
         if bad.any():
             i = int(np.flatnonzero(bad.fillna(False).to_numpy())[0])
-            raise user_error("a probability should be a number from 0 to 1", file=file, row=_row(i), column=str(c),
-                             value=table[c].iloc[i], fix="correct the file, or re-run toolkit profiles")
+            raise user_error("a probability should be a number from 0 to 1", file=file, row=row(i), column=str(c),
+                             value=_shown(table[c].iloc[i]), fix="correct the file, or re-run toolkit profiles")
         table[c] = values.astype(float)
     return table

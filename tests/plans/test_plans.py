@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from _plans_sample import TrueSolution, sample_inputs, true_solution
 
+from toolkit._validation import check_assignments
 from toolkit.errors import ToolkitError
 from toolkit.plans import TALK_FIRST, PlanCosts, draft_plans
 from toolkit.plans.goals import import_goals
@@ -282,6 +283,23 @@ def test_a_profile_that_is_not_a_whole_number_names_the_student(inputs):
     a.iloc[3, 0] = 1.5
     with pytest.raises(ToolkitError, match=r"row S-003, column 'profile', value 1.5: a profile should be a whole number"):
         draft_plans(scores, TrueSolution(a, sol.means, sol.names, 4), cb)
+
+
+@pytest.mark.parametrize("column,value", [("profile", 0), ("profile", "x"), ("profile", 2.5), ("certainty", 1.3),
+                                          ("certainty", "high")])
+def test_draft_plans_checks_assignments_by_the_toolkits_one_rule(inputs, column, value):
+    """The same bad assignments get the same verdict and message from draft_plans as from
+    check_assignments, which toolkit plans and toolkit report use on assignments.csv."""
+    scores, profile, _, cb = inputs
+    sol = true_solution(scores, profile)
+    a = sol.assignments.copy().astype({column: object})
+    a.iloc[3, a.columns.get_loc(column)] = value
+    with pytest.raises(ToolkitError) as drafted:
+        draft_plans(scores, TrueSolution(a, sol.means, sol.names, 4), cb)
+    with pytest.raises(ToolkitError) as checked:
+        check_assignments(a.rename_axis("pseudonym"), what="the profile assignments")
+    assert str(drafted.value) == str(checked.value)
+    assert "row S-003" in str(drafted.value) and f"'{column}'" in str(drafted.value)
 
 
 def test_a_library_missing_a_codebook_tag_is_a_clear_error(inputs, tmp_path):

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from ..codebook import Codebook
+from .._validation import check_assignments
 from ..errors import user_error
-from .wording import _plain, _text
+from .wording import _text
 
 
 def _ids(value) -> tuple[str, ...]:
@@ -138,33 +139,26 @@ def _as_date(start):
 
 
 def _assignments(solution: Any) -> pd.DataFrame:
+    """The solution's assignments checked by the toolkit's one rule for them
+    (:func:`toolkit._validation.check_assignments`, as ``toolkit plans`` and ``toolkit report``
+    read assignments.csv), with each student's certainty (else their largest posterior)."""
     a = getattr(solution, "assignments", None)
     if not isinstance(a, pd.DataFrame):
         raise user_error("the profile solution has no assignments table",
                          fix="pass a ProfileSolution, or any object whose .assignments is a DataFrame "
                              "(index pseudonym; columns profile and certainty)")
-    if "profile" not in a.columns:
-        raise user_error("the profile assignments have no 'profile' column", column="profile",
-                         fix="give each student's profile number (1..K)")
-    if a.index.has_duplicates:
-        dup = a.index[a.index.duplicated()][0]
-        raise user_error("a pseudonym has two profile assignments", row=str(dup), column="profile",
-                         fix="keep one assignment per student")
-    prof = pd.to_numeric(a["profile"], errors="coerce")
-    bad = prof.isna() | (prof < 1) | (prof != prof.round())
-    if bad.any():
-        pid = a.index[bad.to_numpy()][0]
-        raise user_error("a profile should be a whole number 1..K", row=str(pid), column="profile",
-                         value=_plain(a.loc[pid, "profile"]), fix="correct the assignments table")
-    out = pd.DataFrame({"profile": prof.astype("int64")}, index=a.index.copy())
+    if "pseudonym" not in a.columns and a.index.name != "pseudonym":
+        a = a.rename_axis("pseudonym")  # an in-memory solution: its index holds the pseudonyms
+    a = check_assignments(a, what="the profile assignments")
+    out = pd.DataFrame({"profile": a["profile"].astype("int64")}, index=a.index.copy())
     if "certainty" in a.columns:
-        out["certainty"] = pd.to_numeric(a["certainty"], errors="coerce").astype(float)
+        out["certainty"] = a["certainty"].astype(float)
     else:
         pcols = [c for c in a.columns if isinstance(c, str) and c[:1] == "p" and c[1:].isdigit()]
         if not pcols:
             raise user_error("the profile assignments have neither 'certainty' nor posterior columns p1..pK",
                              column="certainty", fix="add the largest posterior probability of each student as 'certainty'")
-        out["certainty"] = a[pcols].apply(pd.to_numeric, errors="coerce").max(axis=1).astype(float)
+        out["certainty"] = a[pcols].max(axis=1).astype(float)
     return out
 
 

@@ -36,9 +36,5 @@ def _text(x) -> str:
     return " ".join(str(x).split())
 
 
-def _plain(value):
-    return value.item() if hasattr(value, "item") else value
-
-
 def _md(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
