@@ -3,8 +3,7 @@
 Three scales of different lengths (belonging, maths anxiety, growth mindset) on a 1-7 agreement
 scale written as words, three true profiles, and the finished codebook a teacher ends up with
 after ``toolkit codebook init``. It is made like the sample (:mod:`toolkit.sample`), from an
-ordinal threshold model, and lives in ``data/example-forms/``. Its generated files still name
-``toolkit.sample`` (the module they were first made by), so that they stay byte for byte the same.
+ordinal threshold model, and lives in ``data/example-forms/``.
 """
 
 from __future__ import annotations
@@ -111,7 +110,7 @@ class FormsExample:
 
 def _forms_codebook_yaml() -> str:
     lines = [
-        "# Codebook of the second example (made by toolkit.sample.generate_forms_example): what a",
+        "# Codebook of the second example (made by toolkit.example_forms.generate_forms_example): what a",
         "# teacher ends up with after `toolkit codebook init` and deciding every marked line (docs/codebook.md).",
         "title: Maths belonging, anxiety and mindset survey (synthetic example)",
         "response_scale:",
@@ -226,8 +225,8 @@ def generate_forms_example(n_students: int = 60, seed: int | None = DEFAULT_SEED
 _FORMS_README = """# A second example: a teacher's own Microsoft Forms survey
 
 **Everything here is synthetic.** Every name, email (`@students.example.org`) and student number
-(`FAKE-M...`) is made up by `toolkit.sample.generate_forms_example` with seed {seed}; regenerate it
-with `python -c "from toolkit.sample import write_forms_example; write_forms_example('data/example-forms')"`.
+(`FAKE-M...`) is made up by `toolkit.example_forms.generate_forms_example` with seed {seed}; regenerate it
+with `python -c "from toolkit.example_forms import write_forms_example; write_forms_example('data/example-forms')"`.
 
 It is not shaped like the bundled sample on purpose, so that tests and workshops can check that the
 toolkit works on a teacher's own export:
@@ -284,7 +283,7 @@ def write_forms_example(out_dir: str | os.PathLike = FORMS_EXAMPLE_DIR, n_studen
             cell.number_format = "m/d/yy h:mm:ss"
     stamp = dt.datetime(2026, 10, 8, 12, 0, 0)
     wb.properties.created = wb.properties.modified = stamp
-    wb.properties.creator = "toolkit.sample"
+    wb.properties.creator = "toolkit.example_forms"
     with atomic_output_dir(out_dir) as tmp:
         wb.save(tmp / "maths_survey.xlsx")
         (tmp / "codebook.yml").write_text(ex.codebook_yaml, encoding="utf-8")

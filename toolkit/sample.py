@@ -33,10 +33,6 @@ from sklearn.utils import check_random_state
 
 from ._atomic import atomic_output_dir
 from ._synthetic import _TRAIT_SD, FIRST, LAST
-# The second example lives in toolkit.example_forms. These two names stay importable from here only
-# while the committed data/example-forms/README.md and codebook.yml (made by example_forms.py's own
-# text) and tests/foundations/test_codebook_draft.py still name toolkit.sample.
-from .example_forms import generate_forms_example, write_forms_example  # noqa: F401
 from .config import DEFAULT_SEED
 
 __all__ = [

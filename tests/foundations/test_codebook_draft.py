@@ -178,7 +178,7 @@ def test_the_loader_refuses_the_unedited_draft_listing_its_marks(sample_dir, tmp
 
 
 def test_few_students_are_marked_todo(tmp_path):
-    from toolkit.sample import generate_forms_example
+    from toolkit.example_forms import generate_forms_example
 
     path = tmp_path / "small.csv"
     generate_forms_example(n_students=30, seed=3).export.to_csv(path, index=False)
@@ -187,7 +187,7 @@ def test_few_students_are_marked_todo(tmp_path):
 
 
 def test_a_two_item_construct_running_apart_is_marked_todo(tmp_path):
-    from toolkit.sample import generate_forms_example
+    from toolkit.example_forms import generate_forms_example
 
     export = generate_forms_example().export.drop(columns=["Making mistakes in maths helps my brain grow."])
     path = tmp_path / "pair.csv"
