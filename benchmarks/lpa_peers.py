@@ -26,8 +26,10 @@ Tools:
   is ``n/a``), seed 2026, 18 cells;
 * ``mclust``: ``mclust::mclustBIC(X, G = 1:6, modelNames = c("EEI", "VVI", "EEE", "VVV"))`` timed
   inside R (``system.time``; R's start-up is not counted), LL recovered from BIC with the same
-  parameter counts (``LL = (BIC + k ln n) / 2``). Only when ``Rscript`` is on the PATH and
-  mclust is installed; otherwise the column says so. Nothing else needs R.
+  parameter counts (``LL = (BIC + k ln n) / 2``); each cell's solution is then fitted again with
+  ``Mclust`` (not timed) for the guard below. Only when ``Rscript`` is on the PATH with mclust
+  and jsonlite (Debian: ``apt-get install r-base-core r-cran-mclust r-cran-jsonlite``); otherwise
+  the column says so. Nothing else needs R.
 
 Every tool runs with one BLAS thread. A peer's solution that the engine's guard would reject
 (a profile smaller than its free parameters plus one, a variance under 0.01 of the variable's
@@ -153,6 +155,14 @@ models <- c("EEI", "VVI", "EEE", "VVV")
 tm <- system.time(b <- mclustBIC(X, G = 1:6, modelNames = models, verbose = FALSE))
 out <- list(elapsed = unname(tm["elapsed"]), cpu = unname(tm["user.self"] + tm["sys.self"]), bic = list())
 for (m in models) out$bic[[m]] <- unname(b[, m])
+# not timed: each cell's solution again (same hierarchical start), for the engine's guard
+out$fits <- list()
+for (m in models) for (g in 1:6) {
+  fit <- Mclust(X, G = g, modelNames = m, verbose = FALSE)
+  if (!is.null(fit)) out$fits[[sprintf("%s/%d", m, g)]] <- list(
+    pro = as.numeric(fit$parameters$pro),
+    sigma = lapply(seq_len(g), function(k) unname(fit$parameters$variance$sigma[, , k])))
+}
 cat(jsonlite::toJSON(out, digits = NA, na = "null", auto_unbox = TRUE))
 """
 
@@ -177,9 +187,12 @@ def run_mclust(X):
             if bic is None:
                 continue
             kp = _structure.n_parameters(m, k, d)
-            # mclust's BIC = 2 LL - k ln n; its solutions are not returned here, so the guard is
-            # not applied (mclust has no minimum profile size: read its higher cells with that)
-            out[(m, k)] = ((bic + kp * np.log(n)) / 2.0, False)
+            # mclust's BIC = 2 LL - k ln n; mclust has no minimum profile size or variance floor,
+            # so its solution of the cell is put through the engine's guard like scikit-learn's
+            fit = doc["fits"].get(f"{name}/{k}")
+            bad = fit is not None and spurious(np.atleast_1d(np.asarray(fit["pro"], dtype=float)),
+                                               np.asarray(fit["sigma"], dtype=float).reshape(k, d, d), X, m)
+            out[(m, k)] = ((bic + kp * np.log(n)) / 2.0, bad)
     return (out, doc["elapsed"], doc["cpu"]), None
 
 
