@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from toolkit.cli import cli
+from toolkit.errors import ToolkitError
 from toolkit.cli.demo import demo_steps
 
 
@@ -71,3 +72,29 @@ def test_a_missing_profiles_folder_is_refused_before_anything_runs(sample_dir, t
                                    str(sample_dir / "codebook.yml"), "--out", str(tmp_path / "o"), "--profiles",
                                    str(tmp_path / "nope"), "--quiet"])
     assert res.exit_code == 2 and "the profiles folder does not exist" in res.output
+
+
+def test_bad_saved_assignments_are_refused_before_the_notebook_runs(teacher, sample_dir, tmp_path, monkeypatch):
+    """A bad assignments.csv is refused by build_report itself, with the message the report's
+    kernel would give, before de-identification, scoring and the notebook run."""
+    import shutil
+
+    import papermill
+
+    from toolkit.report import build_report
+
+    work, key = teacher
+    bad = tmp_path / "profiles"
+    shutil.copytree(work / "teacher" / "profiles", bad)
+    table = pd.read_csv(bad / "assignments.csv", dtype=str)
+    table.loc[2, "profile"] = "0"
+    table.to_csv(bad / "assignments.csv", index=False)
+
+    def no_notebook(*args, **kwargs):
+        raise AssertionError("the report notebook ran although the saved profiles are bad")
+
+    monkeypatch.setattr(papermill, "execute_notebook", no_notebook)
+    with pytest.raises(ToolkitError, match=r"assignments\.csv, row 4, column 'profile', value '0': a profile should be a whole number 1\.\.3"):
+        build_report(sample_dir / "survey_export.csv", sample_dir / "codebook.yml", tmp_path / "report",
+                     key_file=key, profiles=bad, progress=False, pdf=False)
+    assert not (tmp_path / "report").exists()

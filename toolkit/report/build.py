@@ -20,6 +20,7 @@ from .._atomic import atomic_output_dir, check_output_dir
 from ..config import DEFAULT_SEED, KEY_FILE_ENV, MIN_CELL, PACKAGE_DATA, PROJECT_ROOT, default_key_file
 from .._validation import check_k_range, check_min_cell, check_models
 from ..errors import ToolkitError, user_error
+from .saved import read_saved
 
 
 __all__ = ["ReportResult", "build_report", "report_notebook", "provenance", "render_html", "print_pdf",
@@ -504,6 +505,7 @@ def build_report(
                              fix="give the --out folder of toolkit profiles to --profiles")
         profiles_model = _existing(profiles_dir / "model.json", "saved profile model", "--profiles")
         _existing(profiles_dir / "assignments.csv", "saved profile assignments", "--profiles")
+        read_saved(profiles_dir)  # a bad model.json or assignments.csv is refused before anything runs
     min_cell = check_min_cell(min_cell)
     ks = check_k_range(k, name="k")
     models = check_models(models)

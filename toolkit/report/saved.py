@@ -10,7 +10,7 @@ import pandas as pd
 from .._validation import ASSIGNMENTS_FIX, check_assignments
 from ..errors import user_error
 
-__all__ = ["saved_solution", "how_chosen"]
+__all__ = ["saved_solution", "read_saved", "how_chosen"]
 
 _FIX = "give the --out folder of toolkit profiles (it holds model.json and assignments.csv), made from this export"
 
@@ -43,22 +43,10 @@ def saved_solution(profiles_dir, scores: pd.DataFrame, codebook):
         students' profiles differ from the saved assignments (another export, another key, or
         edited files): then the report would not describe the plans' profiles.
     """
-    from ..profiles.persist import load_model
     from ..profiles import ProfileSolution
 
-    folder = Path(profiles_dir)
-    if not folder.is_dir():
-        raise user_error("the profiles folder does not exist", file=folder, fix=_FIX)
-    mj, asg = folder / "model.json", folder / "assignments.csv"
-    for f in (mj, asg):
-        if not f.is_file():
-            raise user_error("the profiles folder has no " + f.name, file=f, fix=_FIX)
-    model = load_model(mj)
-    try:
-        meta = json.loads(mj.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError):  # load_model has read it already; belt and braces
-        raise user_error("model.json is not valid JSON", file=mj, fix=_FIX) from None
-    saved = _read_assignments(asg, int(model.n_profiles))["profile"]
+    model, meta, saved = read_saved(profiles_dir)
+    mj, asg = Path(profiles_dir) / "model.json", Path(profiles_dir) / "assignments.csv"
     saved_sha = getattr(model, "codebook_sha256_", None)
     if saved_sha and saved_sha != codebook.sha256:
         raise user_error("the saved profiles were made with a different codebook", file=mj,
@@ -89,6 +77,38 @@ def saved_solution(profiles_dir, scores: pd.DataFrame, codebook):
                                f"{len(ours) - len(common)} only in the report, {len(saved) - len(common)} only saved",
                          fix=_FIX)
     return solution, how_chosen(meta)
+
+
+def read_saved(profiles_dir):
+    """The files of a ``toolkit profiles`` folder, read and checked: ``(model, meta, profiles)``.
+
+    ``model`` is the saved :class:`~toolkit.profiles.LatentProfileModel`, ``meta`` the whole of
+    model.json, ``profiles`` each pseudonym's saved profile (assignments.csv checked by
+    :func:`toolkit._validation.check_assignments` against the model's K). :func:`build_report`
+    calls it before anything runs, so a bad folder is refused at once; :func:`saved_solution`
+    calls it again in the report's kernel.
+
+    Raises
+    ------
+    ToolkitError
+        A missing folder or file, a model.json that cannot be read, or assignments that break
+        the one rule for them (file, row, column and value named).
+    """
+    from ..profiles.persist import load_model
+
+    folder = Path(profiles_dir)
+    if not folder.is_dir():
+        raise user_error("the profiles folder does not exist", file=folder, fix=_FIX)
+    mj, asg = folder / "model.json", folder / "assignments.csv"
+    for f in (mj, asg):
+        if not f.is_file():
+            raise user_error("the profiles folder has no " + f.name, file=f, fix=_FIX)
+    model = load_model(mj)
+    try:
+        meta = json.loads(mj.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):  # load_model has read it already; belt and braces
+        raise user_error("model.json is not valid JSON", file=mj, fix=_FIX) from None
+    return model, meta, _read_assignments(asg, int(model.n_profiles))["profile"]
 
 
 def _read_assignments(path: Path, n_profiles: int) -> pd.DataFrame:
