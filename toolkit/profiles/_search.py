@@ -39,8 +39,9 @@ ABANDON_MARGIN = None
 # local optimum, and splitting the 2nd and 3rd best K - 1 solutions too (no extra seed fixed).
 # Cost: about one extra fit with K - 1 profiles (the benchmark grid takes 1.5-1.75 times as
 # long). Skipped with n_starts=1 (one start asked for) and with init_params (a warm start
-# already supplies the candidate, e.g. in the bootstrap likelihood-ratio test, where it would
-# double the cost of every replicate).
+# already supplies the candidate), unless the caller passes the K - 1 fit itself: the bootstrap
+# likelihood-ratio test warm-starts each K refit and passes its sample's own K - 1 refit, whose
+# splits keep the K refit from stopping below it (a negative LRT).
 SPLIT_STARTS = True
 # One-variable starts: for each variable, the rows partitioned by a one-dimensional k-means of
 # that variable (deterministic: centres started at quantiles), converged like the split starts.
@@ -97,7 +98,8 @@ def search(est, data, Xs, ws, center, scale, K, model, diagonal, rng, opts, spli
         if labels:
             det.append(params_from_labels(Xf, ws, labels, K, model, diagonal, est.reg_covar))
             det_origin += [ORIGIN_VARIABLE] * len(labels)
-    if searching and split_starts:
+    warm_with_parent = K > 1 and est.init_params is not None and parent is not None
+    if split_starts and (searching or warm_with_parent):
         sp = split_params(est, Xs, ws, center, K, model, diagonal, parent)
         if sp is not None:
             det.append(sp)

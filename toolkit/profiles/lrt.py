@@ -44,12 +44,11 @@ import pandas as pd
 from joblib import Parallel, delayed
 from scipy import integrate, optimize, stats
 from sklearn.utils import check_random_state
+from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
-from . import _em
 from ._information import MixtureInformation
-from ._search import _MAX_BATCH_ELEMENTS, ABANDON_MARGIN, ACCELERATE, _run_chunks, split_params
-from .model import EIG_TOL, VAR_FLOOR, LatentProfileModel
+from .model import LatentProfileModel
 
 __all__ = [
     "BLRTResult",
@@ -146,44 +145,6 @@ def _draw(params, n, mask, rng):
     return X
 
 
-def _split_refit(X, parent, K, model):
-    """Best log-likelihood of the K-profile fits of X started from the splits of ``parent``.
-
-    ``parent`` is the (K - 1)-profile fit of the same rows. Each of its profiles in turn is split
-    in two along its principal axis (:func:`toolkit.profiles._search.split_params`, the grid's
-    split starts), and these K - 1 starts are run to convergence together, as the estimator runs
-    its deterministic starts (SQUAREM-accelerated EM with its degeneracy guard and variance
-    floor). Returns -inf when there is nothing to split or every start was rejected as spurious.
-
-    Why not ``LatentProfileModel(init_params=...)`` per start: the estimator takes one warm start,
-    and converging the starts one at a time took 2-3 times as long on the sample (each EM step
-    costs about the same for one start as for several stacked). The test
-    ``test_split_refit_equals_the_estimator_started_from_each_split`` checks that both give the
-    same log-likelihood, so this stays the estimator's search.
-    """
-    n, d = X.shape
-    if d == 1 and model in (4, 5):
-        model = {4: 2, 5: 1}[model]  # as the estimator: no covariances, the same model
-    est = LatentProfileModel(K, model=model)  # the estimator's defaults (tol, reg_covar, max_iter)
-    ws = np.ones(n)
-    center = np.nanmean(X, axis=0)
-    scale = np.nanvar(X, axis=0)
-    scale = np.where(scale > 0, scale, 1.0)
-    diagonal = model in _em.DIAGONAL_MODELS
-    sp = split_params(est, X, ws, center, K, model, diagonal, parent=parent)
-    if sp is None:
-        return -math.inf
-    data = _em.PreparedData(X, ws, center, diagonal)
-    res = _run_chunks(
-        data, sp, max(1, _MAX_BATCH_ELEMENTS // (n * K)), max_iter=est.max_iter,
-        abandon_margin=ABANDON_MARGIN, accelerate=ACCELERATE, model=model, tol=float(est.tol),
-        reg_covar=float(est.reg_covar), scale=scale, eig_tol=EIG_TOL,
-        min_count=_em.min_profile_count(model, d), var_floor=VAR_FLOOR,
-    )
-    ll, degenerate = res[3], res[6]
-    return float(ll[~degenerate].max()) if (~degenerate).any() else -math.inf
-
-
 def _one_bootstrap(null_p, alt_p, mask, model, k0, n_starts, n_final, seed):
     """LRT_b of one bootstrap sample and whether its K refit stayed below its K - 1 refit."""
     rng = np.random.RandomState(seed)
@@ -199,20 +160,18 @@ def _one_bootstrap(null_p, alt_p, mask, model, k0, n_starts, n_final, seed):
             k, model=model, n_starts=ns, n_final=min(nf, ns + 1),
             random_state=int(rng.randint(np.iinfo(np.int32).max)), init_params=p,
         )
-        with warnings.catch_warnings():
+        # As the grid does, the K fit also starts from the K - 1 fit of this same sample with
+        # each of its profiles split in two (the estimator's split starts, from the parent
+        # passed), which is where the K optimum usually is; the warm start (the K parameters
+        # fitted on the real data) and the random starts are kept. A split start ends at or
+        # above the K - 1 optimum in practice, so the LRT is not negative. The split starts
+        # draw nothing from rng: the sample and the random starts are those of before.
+        with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
             warnings.simplefilter("ignore")
-            lpm.fit(X)
+            lpm._fit(X, None, parent=fits[0] if fits else None)
         fits.append(lpm)
     null_b, alt_b = fits
     ll0, ll1 = float(null_b.log_likelihood_), float(alt_b.log_likelihood_)
-    # As the grid does, the K fit also starts from the K - 1 fit of this same sample with each
-    # of its profiles split in two, which is where the K optimum usually is; the warm start
-    # (the K parameters fitted on the real data) and the random starts are kept. A split start
-    # ends at or above the K - 1 optimum in practice, so the K maximum found is at least the
-    # K - 1 one and the LRT is not negative. Run after the other fits, they draw nothing from
-    # rng, so the sample and the other fits are those of the tests before the split starts.
-    if not null_b.degenerate_:
-        ll1 = max(ll1, _split_refit(X, null_b, k0 + 1, model))
     # K profiles nest K - 1 (a profile of weight 0), so the K maximum is at least the K - 1 one:
     # a K refit still lower is a search failure, counted, and its LRT is its lower bound, 0.
     return 2.0 * max(0.0, ll1 - ll0), ll1 < ll0
