@@ -338,3 +338,26 @@ def test_a_bad_assignments_file_gets_one_verdict_from_plans_and_report(saved_pro
     assert re.search(expected, verdicts[0]), verdicts[0]
     assert str(bad / "assignments.csv") in verdicts[0]
     assert not (tmp_path / "plans").exists() and not (tmp_path / "report").exists()
+
+
+def test_one_codebook_search_rule_for_every_command(tmp_path):
+    """find_codebook is the rule of toolkit profiles, plans and scaling: each input's folder (a
+    file stands for its folder), its parent, its grandparent, inputs in turn."""
+    from toolkit.cli._readers import find_codebook
+
+    work = tmp_path / "school" / "work"
+    for sub in ("clean", "scores", "profiles"):
+        (work / sub).mkdir(parents=True)
+    scores = work / "scores" / "scores.csv"
+    scores.write_text("pseudonym,a\n", encoding="utf-8")
+    assert find_codebook(scores, work / "profiles") is None
+    (tmp_path / "school" / "codebook.yml").write_text("x", encoding="utf-8")  # two folders above
+    assert find_codebook(scores) == tmp_path / "school" / "codebook.yml"
+    assert find_codebook(work / "clean", work / "profiles") == tmp_path / "school" / "codebook.yml"
+    (work / "profiles" / "codebook.yml").write_text("x", encoding="utf-8")
+    # the first input is searched all the way up before the second
+    assert find_codebook(work / "clean", work / "profiles") == tmp_path / "school" / "codebook.yml"
+    assert find_codebook(work / "profiles", work / "clean") == work / "profiles" / "codebook.yml"
+    assert find_codebook(None, work / "profiles") == work / "profiles" / "codebook.yml"
+    (work / "scores" / "codebook.yml").write_text("x", encoding="utf-8")
+    assert find_codebook(scores) == work / "scores" / "codebook.yml"  # the nearest first

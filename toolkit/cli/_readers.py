@@ -8,7 +8,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["read_responses", "read_scores_table", "read_scores_and_groups", "read_assignments", "read_profile_choice"]
+__all__ = ["find_codebook", "read_responses", "read_scores_table", "read_scores_and_groups", "read_assignments", "read_profile_choice"]
+
+
+#: Where a command looks for codebook.yml when --codebook is not given, in every command's words.
+CODEBOOK_SEARCH = "a codebook.yml in the inputs' folders or up to two folders above them"
+
+
+def find_codebook(*inputs):
+    """The codebook.yml a command uses when ``--codebook`` is not given, or None.
+
+    The one search rule of every command (``toolkit profiles``, ``plans``, ``scaling``): for each
+    input in turn (a file stands for its folder), that folder, its parent and its grandparent
+    (a work folder holding clean/, scores/ and profiles/, and the folder above it); the first
+    codebook.yml found.
+    """
+    for p in inputs:
+        if p is None:
+            continue
+        p = Path(p)
+        start = p if p.is_dir() else p.parent
+        for folder in (start, start.parent, start.parent.parent):
+            if (folder / "codebook.yml").is_file():
+                return folder / "codebook.yml"
+    return None
 
 
 def read_responses(path: Path, codebook):

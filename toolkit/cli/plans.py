@@ -82,13 +82,15 @@ def read_profile_solution(profiles_dir: str | Path) -> FileSolution:
     return FileSolution(a, names, int(a["profile"].max()))
 
 
-def _find_codebook(codebook_path, responses_dir: Path, profiles_dir: Path) -> Codebook:
+def _load_codebook(codebook_path, responses_dir: Path, profiles_dir: Path) -> Codebook:
+    from ._readers import CODEBOOK_SEARCH, find_codebook
+
     if codebook_path is not None:
         return load_codebook(codebook_path)
-    for folder in (responses_dir, responses_dir.parent, profiles_dir):
-        if (folder / "codebook.yml").is_file():
-            return load_codebook(folder / "codebook.yml")
-    raise user_error("no codebook was given and none was found beside the responses or the profiles",
+    found = find_codebook(responses_dir, profiles_dir)
+    if found is not None:
+        return load_codebook(found)
+    raise user_error(f"no codebook was given and none was found ({CODEBOOK_SEARCH})",
                      file=responses_dir, fix="pass --codebook codebook.yml")
 
 
@@ -244,7 +246,7 @@ def run_plans(responses_dir, profiles_dir, out_dir, *, codebook_path=None, libra
     for inp in (responses_dir, profiles_dir):
         if out_dir.resolve() == inp.resolve():
             raise user_error("the output folder is an input folder", file=out_dir, fix="choose another --out folder")
-    cb = _find_codebook(codebook_path, responses_dir, profiles_dir)
+    cb = _load_codebook(codebook_path, responses_dir, profiles_dir)
     library = load_strategy_library(library_path)
     scores, voice, source, groups = _read_inputs(responses_dir, cb, with_groups=True)
     solution = read_profile_solution(profiles_dir)

@@ -14,14 +14,6 @@ __all__ = ["run_profiles", "fit_and_write"]
 _FLOAT = "%.10g"
 
 
-def _find_codebook(scores_path):
-    for folder in (scores_path.parent, scores_path.parent.parent, scores_path.parent.parent.parent):
-        cand = folder / "codebook.yml"
-        if cand.is_file():
-            return cand
-    return None
-
-
 def run_profiles(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), seed=None, blrt=0, vlmr=False,
                  columns=None, codebook_path=None, choose=None, n_jobs=None, progress=None, n_starts=None) -> list[str]:
     """Fit the grid on a scores file, write its four outputs and return the messages for the teacher.
@@ -71,10 +63,10 @@ def fit_and_write(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), 
     from ..codebook import load_codebook
     from ..profiles.persist import model_to_json
     from ..profiles.grid import fit_profiles
-    from ._readers import read_scores_and_groups
+    from ._readers import find_codebook, read_scores_and_groups
 
     scores_path = Path(scores_path)
-    cb_path = Path(codebook_path) if codebook_path else _find_codebook(scores_path)
+    cb_path = Path(codebook_path) if codebook_path else find_codebook(scores_path)
     cb = load_codebook(cb_path) if cb_path is not None else None
     groups = list(cb.group_columns) if cb is not None else None
     scores, group_table = read_scores_and_groups(scores_path, groups or (), "the scores file", columns=columns)

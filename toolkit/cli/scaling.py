@@ -36,16 +36,14 @@ def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wav
     from ..config import MIN_CELL
     from ..errors import user_error
     from ..scaling import load_workload, scaling_study
-    from ._readers import read_profile_choice, read_scores_table
+    from ._readers import find_codebook, read_profile_choice, read_scores_table
 
     min_cell = MIN_CELL if min_cell is None else min_cell
     messages = []
     explicit_groups = bool(groups)
     responses_dir = Path(responses_dir)
-    folder = responses_dir if responses_dir.is_dir() else responses_dir.parent
     if codebook_path is None:
-        found = [p / "codebook.yml" for p in (folder, folder.parent, Path(profiles_dir)) if (p / "codebook.yml").is_file()]
-        codebook_path = found[0] if found else None
+        codebook_path = find_codebook(responses_dir, profiles_dir)
     cb = load_codebook(codebook_path) if codebook_path is not None else None
     constructs = tuple(cb.construct_keys) if cb is not None else ()
     groups = tuple(groups) if explicit_groups else (tuple(cb.group_columns) if cb is not None else ())
