@@ -361,3 +361,37 @@ def test_one_codebook_search_rule_for_every_command(tmp_path):
     assert find_codebook(None, work / "profiles") == work / "profiles" / "codebook.yml"
     (work / "scores" / "codebook.yml").write_text("x", encoding="utf-8")
     assert find_codebook(scores) == work / "scores" / "codebook.yml"  # the nearest first
+
+
+@pytest.mark.parametrize("spoil,expected", [
+    (lambda rows: rows[3].__setitem__(rows[0].index("interest"), "high"), r"scores\.csv, row 4, column 'interest', value 'high'"),
+    (lambda rows: rows[5].__setitem__(0, rows[4][0]), r"scores\.csv, row 6, column 'pseudonym', value '[^']+': the pseudonym appears twice"),
+])
+def test_a_bad_scores_file_gets_one_verdict_from_plans_and_scaling(saved_profiles, sample_dir, tmp_path, spoil, expected):
+    """toolkit plans reads scores.csv with the reader toolkit scaling (and report) use."""
+    import csv
+    import shutil
+
+    work, _ = saved_profiles
+    bad = tmp_path / "scores"
+    shutil.copytree(work / "teacher" / "scores", bad)
+    with open(bad / "scores.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    spoil(rows)
+    with open(bad / "scores.csv", "w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(rows)
+    profiles, codebook = str(work / "teacher" / "profiles"), str(sample_dir / "codebook.yml")
+    plans = CliRunner().invoke(cli, ["plans", "--responses", str(bad), "--profiles", profiles,
+                                     "--out", str(tmp_path / "plans"), "--codebook", codebook])
+    scaling = CliRunner().invoke(cli, ["scaling", "--responses", str(bad), "--profiles", profiles,
+                                       "--out", str(tmp_path / "scaling"), "--codebook", codebook])
+    verdicts = []
+    for result in (plans, scaling):
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+        assert len(errors) == 1, result.output
+        verdicts.append(errors[0])
+    assert verdicts[0] == verdicts[1]
+    assert re.search(expected, verdicts[0]), verdicts[0]
+    assert not (tmp_path / "plans").exists() and not (tmp_path / "scaling").exists()

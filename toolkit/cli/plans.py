@@ -96,36 +96,20 @@ def _load_codebook(codebook_path, responses_dir: Path, profiles_dir: Path) -> Co
 
 def _read_inputs(responses_dir: Path, cb: Codebook, *, with_groups: bool = False):
     """(scores, voice or None, where the scores came from[, group columns or None])."""
+    from ._readers import read_responses, read_scores_table
+
     fix = "give the folder holding responses.csv (toolkit deidentify) and/or scores.csv (toolkit score)"
     if not responses_dir.is_dir():
         raise user_error("responses folder not found", file=responses_dir, fix=fix)
-    text_cols = {c: str for c in ("pseudonym", *cb.group_columns, *cb.voice_columns)}
     rpath, spath = responses_dir / "responses.csv", responses_dir / "scores.csv"
-    responses = None
-    if rpath.is_file():
-        responses = _read_csv(rpath, "responses file", fix, dtype=text_cols)
-        if "pseudonym" not in responses.columns:
-            raise user_error("the responses have no 'pseudonym' column", file=rpath, column="pseudonym",
-                             fix="give the responses.csv written by toolkit deidentify")
-        responses = responses.set_index("pseudonym")
+    # the readers every command uses: one verdict for a responses.csv or scores.csv
+    responses = read_responses(rpath, cb) if rpath.is_file() else None
     if spath.is_file():
-        scores = _read_csv(spath, "scores file", fix, dtype=text_cols)
-        if "pseudonym" not in scores.columns:
-            raise user_error("the scores have no 'pseudonym' column", file=spath, column="pseudonym",
-                             fix="give the scores.csv written by toolkit score")
-        scores = scores.set_index("pseudonym")
+        scores = read_scores_table(spath, tuple(cb.group_columns), "the scores file", tuple(cb.construct_keys))
         missing = [k for k in cb.construct_keys if k not in scores.columns]
         if missing:
             raise user_error(f"the scores have no column for construct(s) {', '.join(missing)}", file=spath,
                              column=missing[0], fix="score the responses with the same codebook (toolkit score)")
-        for k in cb.construct_keys:
-            num = pd.to_numeric(scores[k], errors="coerce")
-            bad = num.isna() & scores[k].notna()
-            if bad.any():
-                i = int(bad.to_numpy().argmax())
-                raise user_error("a score is not a number", file=spath, row=i + 2, column=k, value=scores[k].iloc[i],
-                                 fix="correct the value or leave the cell empty")
-            scores[k] = num.astype(float)
         source = str(spath)
     elif responses is not None:
         from ..scoring.scales import score_scales
