@@ -285,7 +285,7 @@ def test_recommend_warns_at_the_edge_of_the_grid_and_on_poor_entropy_and_no_repl
     text = " ".join(rec.warnings)
     assert "largest number fitted" in text
     assert "entropy is only 0.50" in text
-    assert "only one random start" in text
+    assert "not replicated (not reached from two kinds of start" in text and "--n-starts" in text
 
 
 def test_fit_table_reproduces_mplus_on_pisa_with_all_missing_rows_dropped():

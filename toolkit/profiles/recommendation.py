@@ -220,11 +220,12 @@ def recommend(fit_table, *, n, min_cell=MIN_CELL, min_share=MIN_SHARE, n_dropped
                 warns.append(f"{label} still favours {K + 1} profiles over {K} (p = {p:.3g}).")
     if K > 1:
         if bool(best["replicated"]):
-            reasons.append("The best log-likelihood was replicated by at least two random starts.")
+            reasons.append("The best log-likelihood was replicated: reached from at least two kinds of start.")
         else:
             warns.append(
-                "The best log-likelihood was reached by only one random start; it may be a local "
-                "optimum: refit with more starts."
+                "The best log-likelihood was not replicated (not reached from two kinds of start, even "
+                "after the search was widened); it may be a local optimum: refit with more starts "
+                "(--n-starts)."
             )
     if diagnostics is not None:
         d = diagnostics[(diagnostics["model"] == m) & (diagnostics["n_profiles"] == K)]
