@@ -25,6 +25,16 @@ PISA = SHARED_DATA / "pisaUSA15.csv"
 
 
 @pytest.fixture(scope="session")
+def pisa500():
+    """Rows 1-500 of the public Mplus anchor, "NA" read as missing (do not modify it: it is shared)."""
+    import pandas as pd
+
+    if not PISA.is_file():
+        pytest.skip(f"reference data {PISA} not found (CI clones shared/ beside the repo)")
+    return pd.read_csv(PISA, na_values="NA").iloc[:500]
+
+
+@pytest.fixture(scope="session")
 def sample_dir() -> Path:
     return SAMPLE_DIR
 

@@ -296,6 +296,18 @@ def _spoil(rows: list[list[str]], case: str) -> list[list[str]]:
     return [header, *data]
 
 
+def _the_one_error_of_each(*results):
+    """The single ``Error:`` line of each refused command (exit code 2, no traceback)."""
+    verdicts = []
+    for result in results:
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output
+        errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+        assert len(errors) == 1, result.output
+        verdicts.append(errors[0])
+    return verdicts
+
+
 @pytest.mark.parametrize("case,expected", [
     ("pseudonym twice", r"assignments\.csv, row 3, column 'pseudonym', value '[^']+': the pseudonym appears twice in "
                         r"the assignments\. Keep one row per student\."),
@@ -327,13 +339,7 @@ def test_a_bad_assignments_file_gets_one_verdict_from_plans_and_report(saved_pro
     report = CliRunner().invoke(cli, ["report", str(sample_dir / "survey_export.csv"), "--codebook", str(codebook),
                                       "--out", str(tmp_path / "report"), "--key-file", str(key), "--profiles", str(bad),
                                       "--quiet", "--models", "1", "--k", "1-3"])
-    verdicts = []
-    for result in (plans, report):
-        assert result.exit_code == 2, result.output
-        assert "Traceback" not in result.output
-        errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
-        assert len(errors) == 1, result.output
-        verdicts.append(errors[0])
+    verdicts = _the_one_error_of_each(plans, report)
     assert verdicts[0] == verdicts[1]
     assert re.search(expected, verdicts[0]), verdicts[0]
     assert str(bad / "assignments.csv") in verdicts[0]
@@ -385,13 +391,7 @@ def test_a_bad_scores_file_gets_one_verdict_from_plans_and_scaling(saved_profile
                                      "--out", str(tmp_path / "plans"), "--codebook", codebook])
     scaling = CliRunner().invoke(cli, ["scaling", "--responses", str(bad), "--profiles", profiles,
                                        "--out", str(tmp_path / "scaling"), "--codebook", codebook])
-    verdicts = []
-    for result in (plans, scaling):
-        assert result.exit_code == 2, result.output
-        assert "Traceback" not in result.output
-        errors = [line for line in result.output.splitlines() if line.startswith("Error: ")]
-        assert len(errors) == 1, result.output
-        verdicts.append(errors[0])
+    verdicts = _the_one_error_of_each(plans, scaling)
     assert verdicts[0] == verdicts[1]
     assert re.search(expected, verdicts[0]), verdicts[0]
     assert not (tmp_path / "plans").exists() and not (tmp_path / "scaling").exists()

@@ -290,13 +290,8 @@ def test_blrt_gives_the_same_result_in_parallel_and_shows_progress(one_populatio
 # (issue 12, item 4)
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def pisa_model3():
-    from conftest import SHARED_DATA
-
-    path = SHARED_DATA / "pisaUSA15.csv"
-    if not path.is_file():
-        pytest.skip("../shared/data/pisaUSA15.csv is not available")
-    data = pd.read_csv(path, na_values="NA").iloc[:500]
+def pisa_model3(pisa500):
+    data = pisa500
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = fit_profiles(data, n_profiles=[3, 4, 5], models=(3,), random_state=2026)

@@ -288,13 +288,8 @@ def test_recommend_warns_at_the_edge_of_the_grid_and_on_poor_entropy_and_no_repl
     assert "not replicated (not reached from two kinds of start" in text and "--n-starts" in text
 
 
-def test_fit_table_reproduces_mplus_on_pisa_with_all_missing_rows_dropped():
-    from conftest import SHARED_DATA
-
-    path = SHARED_DATA / "pisaUSA15.csv"
-    if not path.is_file():
-        pytest.skip("../shared/data/pisaUSA15.csv is not available")
-    data = pd.read_csv(path, na_values="NA").iloc[:500]
+def test_fit_table_reproduces_mplus_on_pisa_with_all_missing_rows_dropped(pisa500):
+    data = pisa500
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = fit_profiles(data, n_profiles=[1, 2, 3], models=(1,), random_state=0)

@@ -29,7 +29,7 @@ from toolkit.profiles import LatentProfileModel, fit_profiles
 from toolkit.profiles import _em
 from toolkit.profiles.model import EIG_TOL, VAR_FLOOR
 
-from conftest import PISA, R_REFERENCE, TEST_DATA
+from conftest import R_REFERENCE, TEST_DATA
 
 DATA = TEST_DATA / "profiles"
 
@@ -43,10 +43,8 @@ MPLUS = [
 
 
 @pytest.fixture(scope="module")
-def pisa488():
-    if not PISA.exists():
-        pytest.skip(f"reference data {PISA} not found (CI clones shared/ beside the repo)")
-    df = pd.read_csv(PISA, na_values="NA").iloc[:500].dropna(how="all")
+def pisa488(pisa500):
+    df = pisa500.dropna(how="all")
     assert len(df) == 488
     return df
 
