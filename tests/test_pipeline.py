@@ -56,3 +56,29 @@ def test_a_stage_mistake_stops_the_demo_with_exit_2(tmp_path, sample_dir, monkey
     result = CliRunner().invoke(cli, ["demo", "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert result.output.count("Error:") == 1 and "Traceback" not in result.output
+
+
+def test_no_identifier_shape_in_the_docs_notebooks_or_readmes():
+    """What the project ships for people to read holds no e-mail address (in any spelling the
+    scrubber catches), no 555 phone number and no identifier of the sample: docs describe the
+    shapes they mean instead of writing a fake student's address."""
+    import re
+
+    from conftest import ROOT
+    from toolkit.scrub import scrub_text
+
+    shipped = [*ROOT.glob("*.md"), *ROOT.glob("docs/**/*.md"), *ROOT.glob("benchmarks/*.md"),
+               *ROOT.glob("data/**/README.md"), *ROOT.glob("notebooks/*.ipynb"),
+               *ROOT.glob("toolkit/notebooks/*.ipynb")]
+    assert len(shipped) >= 10
+    canaries = [c.casefold() for c in generate_sample().canaries]
+    phone_555 = re.compile(r"\b555[-. ]?\d{4}\b")
+    for path in shipped:
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        tagged = scrub_text(lines, heuristic=False)
+        emails = [line for line, out in zip(lines, tagged) if out.count("[EMAIL]") > line.count("[EMAIL]")]
+        assert not emails, f"{path.relative_to(ROOT)} holds an e-mail address: {emails[0][:120]!r}"
+        assert not phone_555.search(text), f"{path.relative_to(ROOT)} holds a 555 phone number"
+        folded = text.casefold()
+        assert not [c for c in canaries if c in folded], f"{path.relative_to(ROOT)} holds an identifier of the sample"
