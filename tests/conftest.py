@@ -25,13 +25,27 @@ PISA = SHARED_DATA / "pisaUSA15.csv"
 
 
 @pytest.fixture(scope="session")
-def pisa500():
-    """Rows 1-500 of the public Mplus anchor, "NA" read as missing (do not modify it: it is shared)."""
+def pisa_all():
+    """The public Mplus anchor, "NA" read as missing (shared by the tests: do not modify it)."""
     import pandas as pd
 
     if not PISA.is_file():
         pytest.skip(f"reference data {PISA} not found (CI clones shared/ beside the repo)")
-    return pd.read_csv(PISA, na_values="NA").iloc[:500]
+    return pd.read_csv(PISA, na_values="NA")
+
+
+@pytest.fixture(scope="session")
+def pisa500(pisa_all):
+    """Rows 1-500 of the anchor, as ../shared/data/README.md's Mplus runs read them."""
+    return pisa_all.iloc[:500]
+
+
+@pytest.fixture(scope="session")
+def pisa488(pisa500):
+    """Rows 1-500 without the rows missing all four values: the Mplus sample (n = 488)."""
+    df = pisa500.dropna(how="all")
+    assert len(df) == 488
+    return df
 
 
 @pytest.fixture(scope="session")

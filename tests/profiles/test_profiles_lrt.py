@@ -291,10 +291,9 @@ def test_blrt_gives_the_same_result_in_parallel_and_shows_progress(one_populatio
 # ---------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def pisa_model3(pisa500):
-    data = pisa500
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = fit_profiles(data, n_profiles=[3, 4, 5], models=(3,), random_state=2026)
+        res = fit_profiles(pisa500, n_profiles=[3, 4, 5], models=(3,), random_state=2026)
     X = res.data.to_numpy(dtype=float)
     return X, {k: res.models[(3, k)] for k in (3, 4, 5)}
 

@@ -24,7 +24,6 @@ from toolkit.profiles import (
 )
 from toolkit.profiles import _em, _search, _structure, model as model_module
 
-from conftest import PISA
 
 COLUMNS = ["broad_interest", "enjoyment", "instrumental_mot", "self_efficacy"]
 
@@ -33,21 +32,6 @@ def _quiet_fit(estimator, X, **kwargs):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return estimator.fit(X, **kwargs)
-
-
-@pytest.fixture(scope="module")
-def pisa_all():
-    if not PISA.exists():
-        pytest.skip(f"reference data {PISA} not found (CI clones shared/ beside the repo)")
-    return pd.read_csv(PISA, na_values="NA")
-
-
-@pytest.fixture(scope="module")
-def pisa488(pisa_all):
-    """First 500 rows, rows with all four values missing dropped: the Mplus sample (n=488)."""
-    df = pisa_all.iloc[:500].dropna(how="all")
-    assert len(df) == 488
-    return df
 
 
 @pytest.fixture(scope="module")

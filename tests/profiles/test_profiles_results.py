@@ -289,10 +289,9 @@ def test_recommend_warns_at_the_edge_of_the_grid_and_on_poor_entropy_and_no_repl
 
 
 def test_fit_table_reproduces_mplus_on_pisa_with_all_missing_rows_dropped(pisa500):
-    data = pisa500
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        res = fit_profiles(data, n_profiles=[1, 2, 3], models=(1,), random_state=0)
+        res = fit_profiles(pisa500, n_profiles=[1, 2, 3], models=(1,), random_state=0)
     assert res.n_dropped == 12 and len(res.data) == 488
     ft = res.fit_table.set_index("n_profiles")
     # Mplus 8 via tidyLPA, FIML, 500 random starts / 100 final (../shared/data/README.md)

@@ -42,13 +42,6 @@ MPLUS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def pisa488(pisa500):
-    df = pisa500.dropna(how="all")
-    assert len(df) == 488
-    return df
-
-
 # 160 fits (16 cells x seeds 0..9), about 50 s of CPU: parametrised so pytest-xdist spreads them.
 @pytest.mark.parametrize("seed", range(10))
 @pytest.mark.parametrize("row", MPLUS, ids=[f"model{m}-K{k}" for m, k, _ in MPLUS])
