@@ -159,6 +159,17 @@ def test_items_with_few_distinct_answers_are_warned_about():
         reliability(r, cb)
 
 
+def test_a_four_point_scale_is_not_warned_about_for_using_all_four_points():
+    """An item can have no more distinct answers than its scale has points (a teacher's 4-point
+    Never/Sometimes/Often/Always scale drew this warning on every item)."""
+    cb = parse_codebook("response_scale: {min: 1, max: 4}\nconstructs:\n  calm:\n    items: {c1: a, c2: b, c3: c}\n")
+    r = pd.DataFrame({"c1": [1, 2, 3, 4, 3, 4], "c2": [2, 2, 3, 4, 1, 4], "c3": [3, 4, 4, 3, 3, 4]})
+    assert [m for m in reliability_warnings(r, cb) if "distinct" in m] == [
+        "Calm: items with fewer than 4 distinct answers among the students: c3 (2); "
+        "with so little spread its score separates students poorly."
+    ]
+
+
 @pytest.mark.skipif(not PISA.is_file(), reason="../shared/data/pisaUSA15.csv not present")
 def test_reliability_matches_psych_on_pisa_as_one_four_item_scale():
     p = pd.read_csv(PISA)

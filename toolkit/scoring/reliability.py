@@ -189,7 +189,8 @@ def reliability_warnings(
 
     Three problems are looked for, scale by scale: alpha below .70; an item whose corrected
     item-total correlation is negative (it goes against the other items: often a forgotten
-    reverse key); items with fewer than 5 distinct answers among the students.
+    reverse key); items with fewer than 5 distinct answers among the students (fewer than
+    the scale's points on a scale of fewer than 5).
 
     Parameters
     ----------
@@ -356,12 +357,17 @@ def _messages(construct: Construct, x: pd.DataFrame, row: dict, items: pd.DataFr
                 "it is reverse keyed in the codebook: should it be?" if keyed else "is it reverse keyed?"
             )
             out.append(f"{item} correlates {r:.2f} with the other {lower} items: {question}")
+    # An item cannot have more distinct answers than its scale has points: on a 4-point scale
+    # every answer used is all there is, so the bar is the smaller of the two.
     distinct = x.nunique(dropna=True)
-    few = distinct[distinct < MIN_DISTINCT_ANSWERS]
-    if len(few):
-        listed = ", ".join(f"{i} ({int(v)})" for i, v in few.items())
+    bar = {item.id: min(MIN_DISTINCT_ANSWERS, len(item.scale.values)) for item in construct.items}
+    few: dict[int, list[str]] = {}
+    for i, v in distinct.items():
+        if v < bar[i]:
+            few.setdefault(bar[i], []).append(f"{i} ({int(v)})")
+    for needed, listed in sorted(few.items(), reverse=True):
         out.append(
-            f"{label}: items with fewer than {MIN_DISTINCT_ANSWERS} distinct answers among the students: "
-            f"{listed}; with so little spread its score separates students poorly."
+            f"{label}: items with fewer than {needed} distinct answers among the students: "
+            f"{', '.join(listed)}; with so little spread its score separates students poorly."
         )
     return out
