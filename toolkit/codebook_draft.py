@@ -53,6 +53,7 @@ KNOWN_SCALES = {
     "agreement (7 points)": (
         "Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree", "Somewhat agree", "Agree", "Strongly agree",
     ),
+    "frequency (4 points)": ("Never", "Sometimes", "Often", "Always"),
     "frequency (5 points)": ("Never", "Rarely", "Sometimes", "Often", "Always"),
     "frequency (5 points, very often)": ("Never", "Rarely", "Sometimes", "Often", "Very often"),
     "frequency (5 points, usually)": ("Never", "Rarely", "Sometimes", "Usually", "Always"),

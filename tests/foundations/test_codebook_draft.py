@@ -127,6 +127,22 @@ def test_a_column_without_middle_answers_shares_the_five_point_scale(tmp_path):
     assert item_answers(read_export(tmp_path / "g.csv", cb), cb).iloc[:3, 0].tolist() == [4.0, 5.0, 2.0]
 
 
+
+def test_a_four_point_frequency_scale_is_read_on_four_points(tmp_path):
+    """Never / Sometimes / Often / Always is a scale of its own: read on the 5-point frequency
+    scale it would score 1, 3, 4, 5 (a teacher's export did). A survey that also uses Rarely keeps
+    5 points (the test above for the shared scale)."""
+    frame = pd.DataFrame({"Student ID": IDS})
+    for j in range(3):
+        frame[f"How often do you plan task {j}?"] = (["Never", "Sometimes", "Often", "Always"] * N)[j:j + N]
+    raw = read_export(write_google_csv(tmp_path / "f.csv", frame))
+    cb = parse_codebook(draft_codebook(raw).yaml.replace("  # TODO", "  #"))
+    assert {i.scale.labels for i in cb.items} == {("Never", "Sometimes", "Often", "Always")}
+    assert item_answers(read_export(tmp_path / "f.csv", cb), cb).iloc[:4, 0].tolist() == [1.0, 2.0, 3.0, 4.0]
+    frame.iloc[0, 1] = "Rarely"
+    raw = read_export(write_google_csv(tmp_path / "f5.csv", frame))
+    assert {len(i.scale.labels) for i in parse_codebook(draft_codebook(raw).yaml.replace("  # TODO", "  #")).items} == {5}
+
 def _truth_and_draft(sample_dir):
     from toolkit import load_codebook
 
