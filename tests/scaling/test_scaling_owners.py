@@ -167,6 +167,21 @@ def test_study_options_change_the_owner_model():
             scaling_study(scores, **bad, **kw)
 
 
+def test_statements_count_owners_as_people_and_use_the_reports_words_for_the_ways():
+    """A leader reads whole people (ceil of students / caseload: 240 / 18.6 = 12.9 -> 13, 150 -> 9),
+    not "12.9 advisors in full-time equivalents"; the ways are named as the report names them."""
+    import math
+
+    from toolkit.scaling.owners import WAY_WORDS
+
+    study, _ = _study_and_plans()
+    text = " ".join(study.statements)
+    assert "full-time" not in text
+    n = int(study.costs["n_students"].iloc[0])
+    assert f"{math.ceil(n / 18.6)} advisors, each a teacher giving part of their week" in text
+    assert f"At 150 students, {math.ceil(150 / 18.6)} advisors, each a teacher giving part of their week" in text
+    assert WAY_WORDS["cowritten"] in text
+
 def test_owner_projection_counts_fractional_owners_and_keeps_one_owner_time():
     study, _ = _study_and_plans()
     proj = study.owner_settings["projection"]

@@ -38,7 +38,7 @@ import pandas as pd
 from ..errors import ToolkitError
 from ..plans.costs import MINUTE_KINDS, plan_minutes
 
-__all__ = ["OWNER_KINDS", "SCOPES", "DESIGN_WAYS", "DISTRICT_STUDENTS", "owner_year_minutes", "owner_table",
+__all__ = ["owners_needed", "OWNER_KINDS", "SCOPES", "DESIGN_WAYS", "DISTRICT_STUDENTS", "owner_year_minutes", "owner_table",
            "budget_table", "owner_capacity", "answer", "default_mix", "mix_from_plans", "cycle_minutes",
            "owner_sensitivity", "owner_projection", "WAY_WORDS", "SCOPE_WORDS"]
 
@@ -336,6 +336,19 @@ WAY_WORDS = {"individual": "fully individual plans", "templated": "profile templ
 #: Who writes the templates, in a leader's words.
 SCOPE_WORDS = {"owner": "templates each owner writes", "school": "school-wide templates",
                 "district": "district-wide templates", "none": "no templates"}
+
+
+def owners_needed(n_owners: float) -> int:
+    """The plan owners a school names for ``n_owners`` caseloads (students / caseload): whole
+    people, each a teacher giving part of their week. A fraction ("12.8 advisors in full-time
+    equivalents") reads to a leader as full-time posts.
+
+    Examples
+    --------
+    >>> owners_needed(239 / 18.6), owners_needed(1.0), owners_needed(0.3)
+    (13, 1, 1)
+    """
+    return max(1, math.ceil(n_owners - 1e-9))
 
 
 def _a(noun: str) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .owners import owners_needed
+
 __all__ = ["plot_costs", "plot_tradeoff", "plot_projection", "plot_sensitivity", "plot_owner", "WAY_LABELS"]
 
 #: Plain names of the four ways, for legends.
@@ -58,7 +60,7 @@ def plot_costs(costs: pd.DataFrame, *, planning_minutes: float | None = None, ax
     _check(costs, ["way", "n_students", "n_owners"], "plot_costs")
     ax = plot_owner(costs, planning_minutes=planning_minutes, ax=ax)
     n, owners = int(costs["n_students"].iloc[0]), float(costs["n_owners"].iloc[0])
-    ax.set_title(f"One owner's time a week, for the {n:,} students surveyed ({owners:.1f} owners in FTE)")
+    ax.set_title(f"One owner's time a week, for the {n:,} students surveyed ({owners_needed(owners):,} owners)")
     return ax
 
 
@@ -136,11 +138,11 @@ def plot_projection(projection: pd.DataFrame, *, ways=("individual", "templated"
     ticks = []
     for r in first.itertuples():
         name = getattr(r, "size_name", "") or ""
-        ticks.append(f"{int(r.n_students):,}\n{r.n_owners:.1f} owners" + (f"\n({name})" if name else ""))
+        ticks.append(f"{int(r.n_students):,}\n{owners_needed(r.n_owners):,} owners" + (f"\n({name})" if name else ""))
     ax.set_xticks(first["n_students"].to_numpy(), ticks, fontsize="small")
     ax.minorticks_off()
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("students (and owners in full-time equivalents)")
+    ax.set_xlabel("students (and plan owners, each a teacher giving part of their week)")
     ax.set_ylabel(f"minutes a week, one owner with {float(projection['students_per_owner'].iloc[0]):g} students")
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     ax.set_title("One owner's time as the number of students grows (band: 90% interval)")

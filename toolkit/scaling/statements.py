@@ -16,15 +16,16 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
+from .owners import SCOPE_WORDS, WAY_WORDS, owners_needed
+
 __all__ = ["group_label", "study_statements", "transition_statement", "WAY_WORDS", "SCOPE_WORDS"]
 
-#: Plain words for the ways, in sentences.
-WAY_WORDS = {"individual": "fully individual plans", "templated": "profile templates with a personal layer",
-             "hybrid": "profile templates with individual plans for flagged students",
-             "cowritten": "co-written plans (the student drafts the personal layer, the owner agrees it)"}
-#: Plain words for the template scopes.
-SCOPE_WORDS = {"owner": "templates each owner writes", "school": "school-wide templates",
-               "district": "district-wide templates"}
+
+
+
+def _owners(n_owners: float, kind: str) -> str:
+    people = owners_needed(n_owners)
+    return f"{people:,} {kind}{'s' if people > 1 else ''}, each a teacher giving part of their week"
 
 
 def group_label(codebook, column: str) -> str:
@@ -149,8 +150,7 @@ def study_statements(*, costs: pd.DataFrame, projection: pd.DataFrame, workload,
     b, i = c.loc[best_way], c.loc["individual"]
     others = [w for w in ("templated", "hybrid", "cowritten") if w != best_way and w in c.index]
     out.append(
-        f"For the {n:,} students surveyed, with {kind}s of about {caseload:.0f} students ({n / caseload:.1f} {kind}s in "
-        f"full-time equivalents) and {SCOPE_WORDS[scope]} (K={k}), {WAY_WORDS[best_way]} take one {kind} a median of "
+        f"For the {n:,} students surveyed, with {kind}s of about {caseload:.0f} students ({_owners(n / caseload, kind)}) and {SCOPE_WORDS[scope]} (K={k}), {WAY_WORDS[best_way]} take one {kind} a median of "
         f"{_m(b['hours_per_week_p50'])} minutes a week outside lessons (90% interval {_m(b['hours_per_week_p05'])}-"
         f"{_m(b['hours_per_week_p95'])}; {_m(b['hours_per_week_mode'])} at the mode), against "
         f"{_m(i['hours_per_week_p50'])} ({_m(i['hours_per_week_p05'])}-{_m(i['hours_per_week_p95'])}) for fully "
@@ -169,8 +169,7 @@ def study_statements(*, costs: pd.DataFrame, projection: pd.DataFrame, workload,
         name = str(g["size_name"].iloc[0]) if "size_name" in g else ""
         pb, pi = g.loc[best_way], g.loc["individual"]
         out.append(
-            f"At {size:,} students{f' ({name})' if name else ''}, {pb['n_owners']:.1f} {kind}s in full-time "
-            f"equivalents: one {kind}'s time stays about {_m(pb['hours_per_week_p50'])} minutes a week "
+            f"At {size:,} students{f' ({name})' if name else ''}, {_owners(pb['n_owners'], kind)}: one {kind}'s time stays about {_m(pb['hours_per_week_p50'])} minutes a week "
             f"({_m(pb['hours_per_week_p05'])}-{_m(pb['hours_per_week_p95'])}), {_m(pi['hours_per_week_p50'])} for fully "
             f"individual plans; in all {pb['hours_per_year_in_all_p50']:,.0f} hours a year "
             f"({pb['hours_per_year_in_all_p05']:,.0f}-{pb['hours_per_year_in_all_p95']:,.0f}) against "
