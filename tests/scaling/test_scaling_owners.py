@@ -181,6 +181,11 @@ def test_statements_count_owners_as_people_and_use_the_reports_words_for_the_way
     assert f"{math.ceil(n / 18.6)} advisors, each a teacher giving part of their week" in text
     assert f"At 150 students, {math.ceil(150 / 18.6)} advisors, each a teacher giving part of their week" in text
     assert WAY_WORDS["cowritten"] in text
+    # the leaders' table counts them the same way
+    from toolkit.report.answer import owner_projection_overview
+
+    table = owner_projection_overview(study)
+    assert table.loc["150", "plan owners"] == str(math.ceil(150 / 18.6))
 
 def test_owner_projection_counts_fractional_owners_and_keeps_one_owner_time():
     study, _ = _study_and_plans()

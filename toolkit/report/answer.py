@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import user_error
-from ..scaling.owners import SCOPE_WORDS, WAY_WORDS
+from ..scaling.owners import SCOPE_WORDS, WAY_WORDS, owners_needed
 
 __all__ = ["answer_box", "owner_overview", "owner_projection_overview", "plot_what_changes"]
 
@@ -190,7 +190,8 @@ def owner_projection_overview(study) -> pd.DataFrame:
     -------
     DataFrame
         Index ``students``; one column per way of planning: hours a year in all (median and 90%
-        range), and ``plan owners`` (fractional: the share of a person's time).
+        range), and ``plan owners`` (whole people, each a teacher giving part of their week:
+        :func:`toolkit.scaling.owners.owners_needed`, as the statements count them).
     """
     from ..scaling.plots import WAY_LABELS
 
@@ -199,7 +200,7 @@ def owner_projection_overview(study) -> pd.DataFrame:
         return pd.DataFrame()
     rows = {}
     for n, part in proj.groupby("n_students", sort=True):
-        row = {"plan owners": f"{float(part['n_owners'].iloc[0]):,.1f}"}
+        row = {"plan owners": f"{owners_needed(float(part['n_owners'].iloc[0])):,}"}
         for r in part.itertuples():
             row[f"{WAY_LABELS.get(r.way, r.way)} (hours a year)"] = (f"{r.hours_per_year_p50:,.0f} "
                                                         f"({r.hours_per_year_p05:,.0f} to {r.hours_per_year_p95:,.0f})")
