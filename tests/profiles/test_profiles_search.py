@@ -231,3 +231,71 @@ def test_no_cell_is_below_mclust_for_any_seed(name, standardise):
              for seed in range(6) for cell, ll in ref.items()
              if _grid(name, standardise, seed)[cell].log_likelihood_ < ll - 0.01]
     assert not below, below
+
+
+# ---------------------------------------------------------------------------------------------
+# The random starts: the seeds' k-means++ centres are computed together (speed), with the draws
+# of scikit-learn's kmeans_plusplus and the engine's order of draws unchanged.
+# ---------------------------------------------------------------------------------------------
+def _sequential_random_starts(Xf, w, K, rng, n_random):
+    """The starts' partitions drawn one start at a time, centres from scikit-learn."""
+    from sklearn.cluster import kmeans_plusplus
+
+    from toolkit.profiles._search import _is_kpp, _random_partition
+
+    labels, n_fallback = [], 0
+    for s in range(n_random):
+        if _is_kpp(s):
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            centers = kmeans_plusplus(Xf, K, sample_weight=w, random_state=seed)[0]
+            lab = ((Xf[:, None, :] - centers[None]) ** 2).sum(-1).argmin(1)
+            if np.bincount(lab, minlength=K).min() == 0:
+                lab = _random_partition(rng, len(Xf), K)
+                n_fallback += 1
+        else:
+            lab = _random_partition(rng, len(Xf), K)
+        labels.append(lab)
+    return labels, n_fallback
+
+
+def test_kmeans_plusplus_centres_are_scikit_learns_for_every_seed(pisa488):
+    from sklearn.cluster import kmeans_plusplus
+
+    from toolkit.profiles._search import _kmeans_plusplus
+
+    X = pisa488.dropna().to_numpy(float)
+    X = X - X.mean(0)
+    w = np.random.RandomState(3).uniform(0.5, 2.0, len(X))  # case weights change the draws
+    seeds = [0, 1, 7, 2**20, 123456789]
+    for K in (2, 4, 6):
+        ours = _kmeans_plusplus(X, K, w, seeds)
+        for seed, centers in zip(seeds, ours):
+            theirs = kmeans_plusplus(X, K, sample_weight=w, random_state=seed)[0]
+            np.testing.assert_array_equal(centers, theirs)
+
+
+@pytest.mark.parametrize("heaped", [False, True])
+def test_random_starts_draw_what_one_start_at_a_time_draws(heaped):
+    from toolkit.profiles._search import random_starts
+
+    rs = np.random.RandomState(5)
+    if heaped:
+        # 40 rows on 3 distinct points and K = 6: k-means++ leaves profiles empty, so fallback
+        # partitions are drawn in between (the replayed path)
+        Xf = rs.randint(0, 3, size=(40, 1)).astype(float) @ np.ones((1, 2))
+    else:
+        Xf = rs.normal(size=(60, 3))
+    K, n_random = 6 if heaped else 3, 12
+    w = np.ones(len(Xf))
+    ref = np.random.RandomState(11)
+    expected, n_fallback = _sequential_random_starts(Xf, w, K, ref, n_random)
+    assert (n_fallback > 0) == heaped
+    rng = np.random.RandomState(11)
+    (wts, means, _covs), kinds = random_starts(Xf, w, K, 2, True, rng, n_random, 1e-6)
+    assert rng.get_state()[1].tolist() == ref.get_state()[1].tolist()  # the same draws in all
+    assert kinds.tolist() == [bool(int((s + 1) * 0.5) > int(s * 0.5)) for s in range(n_random)]
+    for s, lab in enumerate(expected):
+        counts = np.bincount(lab, minlength=K)
+        np.testing.assert_allclose(wts[s], counts / len(Xf))
+        for k in np.flatnonzero(counts):
+            np.testing.assert_allclose(means[s, k], Xf[lab == k].mean(0), atol=1e-12)

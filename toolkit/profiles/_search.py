@@ -139,24 +139,50 @@ def search(est, data, Xs, ws, center, scale, K, model, diagonal, rng, opts, spli
 
 
 def random_starts(Xf, w, K, model, diagonal, rng, n_random, reg_covar):
-    """``n_random`` random starts: k-means++ seeds and random partitions, interleaved."""
+    """``n_random`` random starts: k-means++ seeds and random partitions, interleaved.
+
+    The draws from ``rng`` are, in the order of the starts, a seed for each k-means++ start and
+    a partition for each random one (and a partition for a k-means++ start that leaves a profile
+    empty). The k-means++ centres of all seeds are computed together (:func:`_kmeans_plusplus`)
+    and the rows assigned to them at once; only when a seed leaves a profile empty, which
+    changes what is drawn next, are the draws made again one start at a time.
+    """
     n = Xf.shape[0]
-    labels, kinds = [], []
-    for s in range(n_random):
-        kpp = K > 1 and _is_kpp(s)
-        if kpp:
-            seed = int(rng.randint(np.iinfo(np.int32).max))
-            centers = _kmeans_plusplus(Xf, K, w, np.random.RandomState(seed))
-            dist = ((Xf[:, None, :] - centers[None]) ** 2).sum(-1)
-            lab = dist.argmin(1)
-            if np.bincount(lab, minlength=K).min() == 0:
-                lab = _random_partition(rng, n, K)
+    kinds = [K > 1 and _is_kpp(s) for s in range(n_random)]
+    state = rng.get_state()
+    draws = [int(rng.randint(np.iinfo(np.int32).max)) if kpp else _random_partition(rng, n, K)
+             for kpp in kinds]
+    kpp_at = [s for s, kpp in enumerate(kinds) if kpp]
+    if kpp_at:
+        centers = _kmeans_plusplus(Xf, K, w, [draws[s] for s in kpp_at])
+        nearest = _nearest_centre(Xf, centers)  # (S_kpp, n)
+        empty = [np.bincount(lab, minlength=K).min() == 0 for lab in nearest]
+        if any(empty):
+            # a fallback partition is drawn right after that seed: replay the draws in order
+            rng.set_state(state)
+            draws, pending = [], iter(zip(nearest, empty))
+            for kpp in kinds:
+                if not kpp:
+                    draws.append(_random_partition(rng, n, K))
+                    continue
+                rng.randint(np.iinfo(np.int32).max)  # the seed, as drawn above
+                lab, is_empty = next(pending)
+                draws.append(_random_partition(rng, n, K) if is_empty else lab)
         else:
-            lab = _random_partition(rng, n, K)
-        labels.append(lab)
-        kinds.append(kpp)
-    params = params_from_labels(Xf, w, labels, K, model, diagonal, reg_covar)
+            for s, lab in zip(kpp_at, nearest):
+                draws[s] = lab
+    params = params_from_labels(Xf, w, draws, K, model, diagonal, reg_covar)
     return params, np.asarray(kinds, dtype=bool)
+
+
+def _nearest_centre(X, centers):
+    """For each set of centres (S, K, d), the index of each row's nearest centre: (S, n)."""
+    out = np.empty((centers.shape[0], X.shape[0]), dtype=np.intp)
+    step = max(1, _MAX_BATCH_ELEMENTS // max(1, X.size * centers.shape[1]))
+    for a in range(0, centers.shape[0], step):
+        c = centers[a : a + step]
+        out[a : a + step] = ((X[None, :, None, :] - c[:, None]) ** 2).sum(-1).argmin(-1)
+    return out
 
 
 def halving(data, params, kinds, chunk, opts, short_iter, n_final):
@@ -339,32 +365,44 @@ def _variable_partitions(Xc, scale, w, K, n_iter=50):
     return out
 
 
-def _kmeans_plusplus(X, K, w, rs):
-    """K centres by greedy k-means++ (Arthur and Vassilvitskii 2007), as scikit-learn seeds.
+def _kmeans_plusplus(X, K, w, seeds):
+    """K centres by greedy k-means++ (Arthur and Vassilvitskii 2007) for each seed: (S, K, d).
 
-    The algorithm and the random draws of ``sklearn.cluster.kmeans_plusplus`` (first centre
-    drawn by weight, then ``2 + int(log K)`` candidates drawn by weighted squared distance, the
-    one lowering the potential most kept), without its per-call input validation, which took
-    40% of the grid's time on 145-row data (1,000 calls per grid). Distances are computed as
-    ``sum((x - c)^2)`` rather than scikit-learn's expanded form.
+    The algorithm and the random draws of ``sklearn.cluster.kmeans_plusplus`` with
+    ``random_state=seed`` (first centre drawn by weight, then ``2 + int(log K)`` candidates drawn
+    by weighted squared distance, the one lowering the potential most kept), without its
+    per-call input validation, which took 40% of the grid's time on 145-row data (1,000 calls
+    per grid), and with the seeds' array work done together: on small data each numpy call
+    costs far more than its arithmetic, and a grid draws about 1,000 seeds. Distances are
+    ``sum((x - c)^2)`` rather than scikit-learn's expanded form (the same centres, checked in
+    the tests).
     """
     n, d = X.shape
     trials = 2 + int(np.log(K))
-    centers = np.empty((K, d))
-    first = rs.choice(n, p=w / w.sum())
-    centers[0] = X[first]
-    closest = ((X - X[first]) ** 2).sum(1)
-    pot = closest @ w
-    for c in range(1, K):
-        draws = rs.uniform(size=trials) * pot
-        cand = np.searchsorted(np.cumsum(w * closest), draws)
-        np.clip(cand, None, n - 1, out=cand)
-        dist = ((X[None, :, :] - X[cand][:, None, :]) ** 2).sum(-1)
-        np.minimum(closest, dist, out=dist)
-        pots = dist @ w
-        best = int(np.argmin(pots))
-        pot, closest = pots[best], dist[best]
-        centers[c] = X[cand[best]]
+    states = [np.random.RandomState(seed) for seed in seeds]
+    S = len(states)
+    centers = np.empty((S, K, d))
+    p = w / w.sum()
+    first = np.array([rs.choice(n, p=p) for rs in states], dtype=np.intp)
+    centers[:, 0] = X[first]
+    # chunks of seeds bound the (seeds, trials, n, d) distance array on large data
+    step = max(1, _MAX_BATCH_ELEMENTS // max(1, trials * X.size))
+    for a in range(0, S, step):
+        idx = range(a, min(S, a + step))
+        closest = ((X[None] - X[first[a : a + step]][:, None]) ** 2).sum(-1)  # (s, n)
+        pot = np.array([closest[i] @ w for i in range(len(idx))])
+        for c in range(1, K):
+            draws = np.array([states[j].uniform(size=trials) for j in idx]) * pot[:, None]
+            cum = np.cumsum(w * closest, axis=1)
+            cand = np.array([np.searchsorted(cum[i], draws[i]) for i in range(len(idx))])
+            np.clip(cand, None, n - 1, out=cand)
+            dist = ((X[None, None, :, :] - X[cand][:, :, None, :]) ** 2).sum(-1)  # (s, t, n)
+            np.minimum(closest[:, None, :], dist, out=dist)
+            pots = np.array([dist[i] @ w for i in range(len(idx))])  # (s, t)
+            best = pots.argmin(1)
+            rows = np.arange(len(idx))
+            pot, closest = pots[rows, best], dist[rows, best]
+            centers[a : a + step, c] = X[cand[rows, best]]
     return centers
 
 
