@@ -365,21 +365,29 @@ def min_profile_count(model, n_features):
     return float(profile_parameters(model, n_features) + 1)
 
 
-def degenerate_starts(weights, covs, total_weight, scale, eig_tol, min_count, var_floor=0.0):
+def degenerate_starts(weights, covs, total_weight, scale, eig_tol, min_count, var_floor=0.0,
+                      diagonal=False):
     """Boolean (S,): a start with a spurious profile.
 
     A profile is spurious when its covariance collapsed (smallest eigenvalue of the covariance
     in units of the data's variances under ``eig_tol``), when the variance of a variable in it
     is under ``var_floor`` times that variable's variance in the data (a profile sitting on a
-    heap of identical answers), or when its expected count is under ``min_count``.
+    heap of identical answers), or when its expected count is under ``min_count``. With
+    ``diagonal=True`` (models 1 and 2) the eigenvalues are the variances themselves, and the
+    guard, which runs after every M-step, skips the eigen-decomposition.
     """
     inv_sd = 1.0 / np.sqrt(scale)
-    std = covs * inv_sd[:, None] * inv_sd[None, :]
-    eig_min = np.linalg.eigvalsh(std)[..., 0]  # (S, K)
+    if diagonal:
+        var = np.diagonal(covs, axis1=-2, axis2=-1) * (inv_sd * inv_sd)
+        eig_min = var.min(-1)  # (S, K)
+    else:
+        std = covs * inv_sd[:, None] * inv_sd[None, :]
+        eig_min = np.linalg.eigvalsh(std)[..., 0]  # (S, K)
     counts = weights * total_weight
     bad = (eig_min < eig_tol).any(1) | (counts < min_count).any(1) | ~np.isfinite(eig_min).all(1)
     if var_floor > 0:
-        bad |= (np.diagonal(std, axis1=-2, axis2=-1) < var_floor).any((1, 2))
+        var = var if diagonal else np.diagonal(std, axis1=-2, axis2=-1)
+        bad |= (var < var_floor).any((1, 2))
     return bad
 
 
@@ -479,7 +487,8 @@ def run_em(
             data, resp, weights[active], means[active], covs[active], model, reg_covar, basis
         )
         n_iter[active] += 1
-        bad = degenerate_starts(w_new, c_new, total_weight, scale, eig_tol, min_count, var_floor)
+        bad = degenerate_starts(w_new, c_new, total_weight, scale, eig_tol, min_count, var_floor,
+                                data.diagonal)
         weights[active], means[active], covs[active] = w_new, m_new, c_new
         degenerate[active[bad]] = True
         active = active[~bad]
@@ -542,7 +551,7 @@ def run_squarem(
     degenerate = np.zeros(S, dtype=bool)
     total_weight = float(data.w.sum())
     guard = dict(total_weight=total_weight, scale=scale, eig_tol=eig_tol, min_count=min_count,
-                 var_floor=var_floor)
+                 var_floor=var_floor, diagonal=data.diagonal)
 
     def mstep(resp, w, m, c):
         return m_step(data, resp, w, m, c, model, reg_covar, basis)
