@@ -88,6 +88,7 @@ class PreparedData:
         # M-step moments is a single matrix product (see component_log_density).
         iu, ju = np.triu_indices(d)
         self.triu = (iu, ju)
+        self.triu_weight = np.where(iu == ju, 1.0, 2.0)
         if diagonal:
             # [x0^2, x0, observed indicator]  (complete data: a single column of ones)
             last = np.ones((n, 1)) if self.complete else mask.astype(float)
@@ -140,7 +141,7 @@ def component_log_density(data, means, covs):
     pq = pattern_quantities(data, means, covs)
     iu, ju = data.triu
     # x^T Q x over the upper triangle: off-diagonal terms count twice
-    Qs = pq["Q"][:, :, iu, ju] * np.where(iu == ju, 1.0, 2.0)
+    Qs = pq["Q"][:, :, iu, ju] * data.triu_weight
     const = pq["muQmu"] + pq["logdet"] + data.n_obs[:, None] * LOG_2PI  # (P, C)
     W = np.concatenate([Qs, -2.0 * pq["Qmu"], const[:, :, None]], axis=2)
     W *= -0.5
@@ -167,12 +168,15 @@ def pattern_quantities(data, means, covs, conditional=False):
     """
     m = data.obs  # (P, d)
     d = m.shape[1]
-    mm = m[:, :, None] * m[:, None, :]  # (P, d, d)
-    eye_miss = (1.0 - m)[:, :, None] * np.eye(d)
-    A = covs[None] * mm[:, None] + eye_miss[:, None]
+    if data.complete:  # one pattern, every value observed: A = Sigma and Q = Sigma^-1
+        A = covs[None]
+    else:
+        mm = m[:, :, None] * m[:, None, :]  # (P, d, d)
+        eye_miss = (1.0 - m)[:, :, None] * np.eye(d)
+        A = covs[None] * mm[:, None] + eye_miss[:, None]
     sign, logdet = np.linalg.slogdet(A)
     logdet = np.where(sign > 0, logdet, np.inf)  # not positive definite: density 0
-    Q = np.linalg.inv(A) * mm[:, None]
+    Q = np.linalg.inv(A) if data.complete else np.linalg.inv(A) * mm[:, None]
     Qmu = np.einsum("pcij,cj->pci", Q, means)
     out = {"Q": Q, "Qmu": Qmu, "muQmu": np.einsum("ci,pci->pc", means, Qmu), "logdet": logdet}
     if conditional:
