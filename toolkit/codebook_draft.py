@@ -218,7 +218,9 @@ def draft_codebook(raw: RawExport, *, title: str | None = None) -> CodebookDraft
             roles[col] = ("id", "header names a student ID")
             continue
         scale = _observed(s)
-        if scale is not None and not _group_header(label):
+        # A header like "Grade" with answers 9-12 is a group, not a 0-10 item; but a statement
+        # answered on a labelled scale is an item whatever its words ("I like group work").
+        if scale is not None and (not _group_header(label) or (scale[0] == "labels" and len(scale[1]) >= 3)):
             roles[col] = ("item", "Likert-like answers")
             items.append((col, scale))
             continue

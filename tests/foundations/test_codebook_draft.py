@@ -143,6 +143,22 @@ def test_a_four_point_frequency_scale_is_read_on_four_points(tmp_path):
     raw = read_export(write_google_csv(tmp_path / "f5.csv", frame))
     assert {len(i.scale.labels) for i in parse_codebook(draft_codebook(raw).yaml.replace("  # TODO", "  #")).items} == {5}
 
+
+def test_a_statement_with_a_group_word_answered_on_a_scale_is_an_item(tmp_path):
+    """"I like group work" answered Strongly disagree..Strongly agree was drafted as a group
+    column (a teacher's export): its answers are a scale, so it is an item; "Grade" with 9-12
+    stays a group."""
+    frame = google_frame()
+    frame["I like group work"] = (["Agree", "Disagree", "Strongly agree", "Neutral"] * N)[:N]
+    frame["Grade"] = (["9", "10", "11", "12"] * N)[:N]
+    draft = draft_codebook(read_export(write_google_csv(tmp_path / "g.csv", frame)))
+    roles = _roles(draft)
+    assert roles["I like group work"] == "item" and roles["Grade"] == "group"
+    cb = parse_codebook(draft.yaml.replace("  # TODO", "  #"))
+    assert "I like group work" in {i.column for i in cb.items}
+    assert list(cb.group_columns) == ["Grade"]
+
+
 def _truth_and_draft(sample_dir):
     from toolkit import load_codebook
 
