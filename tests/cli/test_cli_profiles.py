@@ -116,3 +116,27 @@ def test_n_starts_is_a_cli_option_of_profiles_and_report():
         assert "--n-starts" in runner.invoke(cli, [command, "--help"]).output
     bad = runner.invoke(cli, ["profiles", "scores.csv", "--out", "x", "--n-starts", "0"])
     assert bad.exit_code == 2 and "--n-starts" in bad.output
+
+
+def test_whole_number_scores_of_one_item_scales_are_scores_when_the_codebook_names_them(scores_csv, tmp_path):
+    """A teacher's survey with one item per scale and no group question scores whole numbers
+    1..5; without a codebook such columns read as a grade or a section, and every column of that
+    export was set aside ("no score columns were found"). With the codebook found beside the
+    folders, its constructs are the scores, in toolkit profiles as in toolkit scaling."""
+    work = tmp_path / "work"
+    (work / "scores").mkdir(parents=True)
+    text = (SAMPLE_DIR / "codebook.yml").read_text(encoding="utf-8")
+    assert "group_columns: [Grade, Section, Gender]" in text
+    (work / "codebook.yml").write_text(text.replace("group_columns: [Grade, Section, Gender]", "group_columns: []"),
+                                       encoding="utf-8")  # a survey without group questions
+    table = pd.read_csv(scores_csv, index_col="pseudonym").drop(columns=["Grade", "Section"])
+    table = table.round().clip(1, 5).astype("Int64")  # what a one-item scale scores (some missing)
+    table.to_csv(work / "scores" / "scores.csv", lineterminator="\n")
+    r = _run("profiles", work / "scores" / "scores.csv", "--models", "1", "--k", "1-3", "--seed", "3",
+             "--out", work / "profiles")
+    assert r.exit_code == 0, r.output
+    assert "Not analysed" not in r.output
+    fitted = json.loads((work / "profiles" / "model.json").read_text(encoding="utf-8"))
+    assert fitted["columns"] == list(table.columns)
+    r = _run("scaling", "--responses", work / "scores", "--profiles", work / "profiles", "--out", work / "scaling")
+    assert r.exit_code == 0, r.output

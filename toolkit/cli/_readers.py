@@ -61,7 +61,8 @@ def read_scores_table(path: Path, groups, what: str, numeric=()):
     Which column is a group and which a score is decided by the one rule of
     :func:`toolkit._validation.check_score_table`. A column of ``numeric`` (the codebook's
     constructs) is always a score: a value in it that is not a number is a user error naming the
-    file, its row as a spreadsheet shows it, the column and the value.
+    file, its row as a spreadsheet shows it, the column and the value; when any of them is in
+    the file, they are the score columns and the others are groups.
     """
     import pandas as pd
 
@@ -73,15 +74,16 @@ def read_scores_table(path: Path, groups, what: str, numeric=()):
     return out[[c for c in text.columns if c in out.columns]]  # the file's column order; group text as written
 
 
-def read_scores_and_groups(path: Path, groups, what: str, *, columns=None):
+def read_scores_and_groups(path: Path, groups, what: str, *, columns=None, numeric=()):
     """Read a scores CSV as ``(scores, group_table)``, split by the one rule of :func:`~toolkit._validation.check_score_table`.
 
     ``columns`` names the score columns when the user chose them (``toolkit profiles --columns``);
-    the other columns are then groups. Returns the two tables of ``check_score_table``: the
-    scores as floats and the other columns as text, both indexed by pseudonym.
+    the other columns are then groups. ``numeric`` (the codebook's constructs) as for
+    :func:`read_scores_table`. Returns the two tables of ``check_score_table``: the scores as
+    floats and the other columns as text, both indexed by pseudonym.
     """
     raw, id_col = _read_scores_csv(Path(path), what)
-    return _check_scores(raw, id_col, Path(path), groups, what, (), columns=columns)
+    return _check_scores(raw, id_col, Path(path), groups, what, numeric, columns=columns)
 
 
 def _read_scores_csv(path: Path, what: str):
@@ -108,6 +110,9 @@ def _check_scores(raw, id_col, path: Path, groups, what: str, numeric, *, column
     forced = [c for c in numeric if c in raw.columns and c not in groups and c != id_col]
     if forced:  # the constructs are scores even when mostly text: name their first value that is not a number
         check_score_table(raw[[id_col, *forced]], file=path, columns=forced, what=what)
+        # and they are the scores: a one-item scale scores whole numbers 1..5, which the rule
+        # without a codebook would take for a grade or a section
+        columns = forced if columns is None else columns
     return check_score_table(raw, file=path, groups=groups, columns=columns, what=what)
 
 

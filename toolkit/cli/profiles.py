@@ -44,7 +44,7 @@ def run_profiles(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), s
         messages.append(f"Not analysed (group or text columns): {', '.join(skipped)}")
     messages.append(str(rec))
     messages.append(f"Wrote fit_table.csv, assignments.csv, profiles.csv and model.json (model {chosen[0]}, "
-                    f"{chosen[1]} profiles) to {out_dir}")
+                    f"{chosen[1]} profile{'' if chosen[1] == 1 else 's'}) to {out_dir}")
     return messages
 
 
@@ -69,7 +69,8 @@ def fit_and_write(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), 
     cb_path = Path(codebook_path) if codebook_path else find_codebook(scores_path)
     cb = load_codebook(cb_path) if cb_path is not None else None
     groups = list(cb.group_columns) if cb is not None else None
-    scores, group_table = read_scores_and_groups(scores_path, groups or (), "the scores file", columns=columns)
+    scores, group_table = read_scores_and_groups(scores_path, groups or (), "the scores file", columns=columns,
+                                                 numeric=tuple(cb.construct_keys) if cb is not None else ())
     skipped = list(group_table.columns)
     labels = {c.key: c.label for c in cb.constructs} if cb is not None else None
     res = fit_profiles(

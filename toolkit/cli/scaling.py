@@ -58,7 +58,8 @@ def run_scaling(responses_dir, profiles_dir, out_dir, *, workload_path=None, wav
         from ..scoring import score_scales
 
         responses = read_scores_table(responses_dir / "responses.csv",
-                                      tuple(cb.group_columns) + tuple(cb.voice_columns), "the responses file")
+                                      tuple(cb.group_columns) + tuple(cb.voice_columns), "the responses file",
+                                      cb.item_ids)
         scores = score_scales(responses, cb)
         for g in cb.group_columns:
             if g in responses.columns and g not in scores.columns:

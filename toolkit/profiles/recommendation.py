@@ -46,7 +46,8 @@ class Recommendation:
     warnings: list = field(default_factory=list)
 
     def __str__(self):
-        head = f"Recommended: model {self.model} ({MODEL_NAMES[self.model]}) with {self.n_profiles} profiles."
+        head = (f"Recommended: model {self.model} ({MODEL_NAMES[self.model]}) with {self.n_profiles} "
+                f"profile{'' if self.n_profiles == 1 else 's'}.")
         parts = [head, *self.reasons]
         if self.warnings:
             parts.append("Be careful: " + " ".join(self.warnings))
