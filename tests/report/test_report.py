@@ -375,23 +375,24 @@ def test_exclusions_are_counted_by_reason_without_row_numbers(sample_dir, sample
     assert small == []
 
 
-@pytest.mark.filterwarnings("ignore:best log-likelihood not replicated")
 def test_templates_for_leadership_hide_a_small_profile_size(sample_dir, sample_codebook):
+    """The guard of the profile engine keeps the sample's profiles above MIN_CELL, so the smallest
+    profile is made small by the threshold: min_cell one above its size."""
     clean = tk.deidentify(tk.read_export(sample_dir / "survey_export.csv", sample_codebook), sample_codebook,
                           key=b"k" * 32)
     scores = tk.score_scales(clean.responses, sample_codebook)
-    res = tk.fit_profiles(scores, n_profiles=6, models=1, n_starts=5, random_state=0)
-    solution = res.solution(1, 6)
-    if solution.sizes.min() >= MIN_CELL:  # issue 12's guard now rejects the tiny profile
-        pytest.xfail("the sample's six-profile solution no longer has a profile under MIN_CELL "
-                     "(issue 12's minimum profile size); this test needs a new small-profile case")
+    solution = tk.fit_profiles(scores, n_profiles=[4], models=[1], random_state=0).solution(1, 4)
+    min_cell = int(solution.sizes.min()) + 1
     plans = tk.draft_plans(scores, solution, sample_codebook)
-    text = templates_for_leadership(plans, min_cell=MIN_CELL)
-    for t in plans.templates:
-        if t.n_students < MIN_CELL:
-            assert f"Students: {t.n_students}\n" not in text
-            assert not re.search(rf"(^|\n){t.n_students} students?\.", text)
-    assert "Students: hidden" in text
+    text = templates_for_leadership(plans, min_cell=min_cell)
+    small = [t for t in plans.templates if t.n_students < min_cell]
+    assert len(small) == 1 and len(plans.templates) == 4
+    hidden = [t for t in plans.templates if f"Students: {t.n_students}\n" not in text]
+    # the small profile and one more (its complement: the total minus the shown sizes would
+    # give it away), no more
+    assert small[0] in hidden and len(hidden) == 2 == text.count("Students: hidden")
+    for t in hidden:
+        assert not re.search(rf"(^|\n){t.n_students} students?\.", text)
     assert "\n### Profile 1: " in text
     assert not re.search(r"(^|\n)#{1,2} ", text)  # under the report's own section heading
 

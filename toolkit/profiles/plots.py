@@ -66,7 +66,8 @@ def plot_profile_means(solution, ax=None, *, standardized=False, labels=None, ci
     ax.set_ylabel("z-score (whole sample)" if standardized else "mean score")
     if standardized:
         ax.axhline(0.0, color="grey", lw=0.8, ls=":")
-    ax.set_title(f"Profile means with 95% intervals (model {solution.model_number}, {solution.n_profiles} profiles)")
+    k = solution.n_profiles
+    ax.set_title(f"Profile means with 95% intervals (model {solution.model_number}, {k} profile{'' if k == 1 else 's'})")
     ax.legend(fontsize="small", loc="best")
     return ax
 

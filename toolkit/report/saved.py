@@ -129,9 +129,12 @@ def how_chosen(meta: dict) -> list[str]:
     """Sentences saying how a saved solution was chosen, from the fields of its model.json."""
     rec = meta.get("recommendation") or {}
     k, m = meta.get("n_profiles"), meta.get("model")
+    k_rec = rec.get("n_profiles")
     if meta.get("chosen_by") == "user":
-        head = (f"A person chose this solution ({k} profiles, model {m}) when the profiles were saved; the "
-                f"toolkit had recommended {rec.get('n_profiles')} profiles with model {rec.get('model')}.")
+        head = (f"A person chose this solution ({k} profile{'' if k == 1 else 's'}, model {m}) when the profiles "
+                f"were saved; the toolkit had recommended {k_rec} profile{'' if k_rec == 1 else 's'} with model "
+                f"{rec.get('model')}.")
         return [head]
-    return [f"The toolkit recommended this solution ({k} profiles, model {m}) when the profiles were saved:",
+    return [f"The toolkit recommended this solution ({k} profile{'' if k == 1 else 's'}, model {m}) when the "
+            "profiles were saved:",
             *[str(r) for r in rec.get("reasons", [])], *[str(w) for w in rec.get("warnings", [])]]
