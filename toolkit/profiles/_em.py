@@ -168,12 +168,9 @@ def pattern_quantities(data, means, covs, conditional=False):
     """
     m = data.obs  # (P, d)
     d = m.shape[1]
-    if data.complete:  # one pattern, every value observed: A = Sigma and Q = Sigma^-1
-        A = covs[None]
-    else:
-        mm = m[:, :, None] * m[:, None, :]  # (P, d, d)
-        eye_miss = (1.0 - m)[:, :, None] * np.eye(d)
-        A = covs[None] * mm[:, None] + eye_miss[:, None]
+    mm = m[:, :, None] * m[:, None, :]  # (P, d, d)
+    # complete data (one pattern, every value observed): A = Sigma and Q = Sigma^-1
+    A = covs[None] if data.complete else covs[None] * mm[:, None] + ((1.0 - m)[:, :, None] * np.eye(d))[:, None]
     sign, logdet = np.linalg.slogdet(A)
     logdet = np.where(sign > 0, logdet, np.inf)  # not positive definite: density 0
     Q = np.linalg.inv(A) if data.complete else np.linalg.inv(A) * mm[:, None]
@@ -369,8 +366,7 @@ def min_profile_count(model, n_features):
     return float(profile_parameters(model, n_features) + 1)
 
 
-def degenerate_starts(weights, covs, total_weight, scale, eig_tol, min_count, var_floor=0.0,
-                      diagonal=False):
+def degenerate_starts(weights, covs, total_weight, scale, eig_tol, min_count, var_floor=0.0, diagonal=False):
     """Boolean (S,): a start with a spurious profile.
 
     A profile is spurious when its covariance collapsed (smallest eigenvalue of the covariance
@@ -491,8 +487,7 @@ def run_em(
             data, resp, weights[active], means[active], covs[active], model, reg_covar, basis
         )
         n_iter[active] += 1
-        bad = degenerate_starts(w_new, c_new, total_weight, scale, eig_tol, min_count, var_floor,
-                                data.diagonal)
+        bad = degenerate_starts(w_new, c_new, total_weight, scale, eig_tol, min_count, var_floor, data.diagonal)
         weights[active], means[active], covs[active] = w_new, m_new, c_new
         degenerate[active[bad]] = True
         active = active[~bad]
