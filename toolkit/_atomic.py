@@ -30,16 +30,20 @@ def _cleanup_on_signals() -> Iterator[None]:
     """Turn SIGTERM and SIGHUP into ``SystemExit(128 + signal)`` while the block runs.
 
     The default action of both signals ends the process at once, so ``finally`` blocks never run
-    and temporary outputs stay behind. Raising instead unwinds the stack through them. Only the
-    main thread may install handlers; elsewhere the block runs unchanged.
+    and temporary outputs stay behind. Raising instead unwinds the stack through them. Once a
+    signal was caught, both stay ignored until the process ends. Only the main thread may
+    install handlers; elsewhere the block runs unchanged.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
+    caught = []
+
     def _raise(signum, frame):
         for sig in _SIGNALS:  # a second signal must not interrupt the clean-up of the first
             signal.signal(sig, signal.SIG_IGN)
+        caught.append(signum)
         raise SystemExit(128 + signum)
 
     previous = {}
@@ -51,7 +55,9 @@ def _cleanup_on_signals() -> Iterator[None]:
     try:
         yield
     finally:
-        for sig, handler in previous.items():
+        # After a signal the process is on its way out with 128 + that signal: the signals stay
+        # ignored, so that another one, arriving after the clean-up, cannot end it otherwise.
+        for sig, handler in previous.items() if not caught else ():
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
 
