@@ -65,18 +65,18 @@ def profile_explorer(results, codebook, *, model: int = 1, min_cell: int = MIN_C
     return widgets.VBox([slider, out])
 
 
-def workload_explorer(workload, *, n_students: int, n_profiles: int, flagged_share: float,
-                      key: str = "personalise_minutes"):
-    """A slider over one workload assumption that redraws the teacher-hours table.
+def workload_explorer(study, *, key: str = "personalise_minutes"):
+    """A slider over one workload assumption that redraws one plan owner's time, as the report states it.
+
+    The table is the owner model of the scaling study (:func:`toolkit.scaling.owners.owner_table`,
+    the cost model the report's answer comes from): for each way of planning, the minutes a week
+    outside lessons for one owner with the study's caseload, templates shared at the study's
+    scope, and the drafted plans' own mix, with every other assumption at its stated value.
 
     Parameters
     ----------
-    workload : Workload
-        From :func:`toolkit.load_workload`.
-    n_students, n_profiles : int
-        The school's students and the number of plan templates.
-    flagged_share : float
-        Share of students flagged for a full plan (``ScalingStudy.costs.flagged_share``).
+    study : ScalingStudy
+        From :func:`toolkit.scaling_study`; its workload, owner settings and number of profiles.
     key : str, default="personalise_minutes"
         The assumption the slider moves, over its stated low-high range.
 
@@ -87,7 +87,12 @@ def workload_explorer(workload, *, n_students: int, n_profiles: int, flagged_sha
     import ipywidgets as widgets
     from IPython.display import display
 
-    a = workload[key]
+    from .scaling.owners import WAY_WORDS, owner_table
+
+    settings = study.owner_settings
+    k = int(study.owner["n_profiles"].max())
+    owner = settings.get("owner_kind", "advisor")
+    a = study.workload[key]
     slider = widgets.FloatSlider(value=a.value, min=a.low, max=a.high, step=max((a.high - a.low) / 20, 0.5),
                                  description=key.replace("_", " "), continuous_update=False,
                                  style={"description_width": "initial"}, layout={"width": "32rem"})
@@ -96,11 +101,12 @@ def workload_explorer(workload, *, n_students: int, n_profiles: int, flagged_sha
     def draw(v):
         out.clear_output(wait=True)
         with out:
-            costs = workload.with_values(**{key: v}).costs(n_students, n_profiles, flagged_share)
+            t = owner_table(study.workload.with_values(**{key: v}), k=k, mix=settings["mix"],
+                            caseload=settings["students_per_owner"], scope=settings["template_scope"])
             table = pd.DataFrame({
-                "way of planning": costs["way"].to_numpy(),
-                "hours a term": costs["hours_per_term"].round(0).to_numpy(),
-                "hours a week per teacher": costs["hours_per_week_per_teacher"].round(1).to_numpy(),
+                "way of planning": [WAY_WORDS[w] for w in t["way"]],
+                f"minutes a week for one {owner}, outside lessons": (60 * t["hours_per_week_mode"]).round(0).to_numpy(),
+                "share of planning time": [f"{x:.0%}" for x in t["share_of_planning_mode"]],
             }).set_index("way of planning")
             display(table)
 

@@ -60,19 +60,31 @@ def test_profile_explorer_names_a_model_that_was_not_fitted(fitted):
         profile_explorer(results, codebook, model=6)
 
 
-def test_workload_explorer_slides_over_the_assumption_range(shown):
-    workload = tk.load_workload()
-    a = workload["personalise_minutes"]
-    slider, out = workload_explorer(workload, n_students=150, n_profiles=4, flagged_share=0.1).children
+@pytest.fixture(scope="module")
+def study(fitted):
+    results, codebook = fitted
+    return tk.scaling_study(results.data, model=1, k=3, random_state=0, n_draws=200, codebook=codebook)
+
+
+def test_workload_explorer_shows_one_owners_time_from_the_reports_cost_model(study, shown):
+    """Exercise 3 of the tour: the table is the owner model the report's answer comes from (one
+    owner's minutes a week outside lessons, at the study's caseload and scope), not a second
+    model; moving the slider redraws it with the new assumption."""
+    from toolkit.scaling.owners import WAY_WORDS
+
+    a = study.workload["personalise_minutes"]
+    slider, out = workload_explorer(study).children
     assert (slider.min, slider.max, slider.value) == (a.low, a.high, a.value)
-
-    def hours(value):
-        costs = workload.with_values(personalise_minutes=value).costs(150, 4, 0.1).set_index("way")
-        return costs["hours_per_term"].round(0)
-
-    first = shown[-1]["hours a term"]
-    assert first.to_dict() == hours(a.value).to_dict()
-    slider.value = a.high  # redrawn at the edge of the range with the new assumption
+    column = "minutes a week for one advisor, outside lessons"
+    first = shown[-1]
+    assert list(first.index) == [WAY_WORDS[w] for w in study.owner["way"]]
+    # at the stated values the table is the study's own owner table at the mode
+    expected = (60 * study.owner.set_index("way")["hours_per_week_mode"]).round(0)
+    assert first[column].tolist() == [expected[w] for w in study.owner["way"]]
+    slider.value = a.high  # more minutes to personalise: the ways with a personal layer cost more
     assert len(shown) == 2
-    assert shown[-1]["hours a term"].to_dict() == hours(a.high).to_dict()
-    assert shown[-1].loc["templated", "hours a term"] > first.loc["templated"]
+    now = shown[-1][column]
+    templated = WAY_WORDS["templated"]
+    individual = WAY_WORDS["individual"]
+    assert now[templated] > first.loc[templated, column]
+    assert now[individual] == first.loc[individual, column]  # no personal layer on a template

@@ -1,15 +1,14 @@
-"""Tests of the workload model: sourced defaults, validation of a user's file, cost arithmetic."""
+"""Tests of the workload assumptions: sourced defaults, draws, validation of a user's file.
+
+The cost arithmetic is the owner model's (tests/scaling/test_scaling_owners.py)."""
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pandas as pd
 import pytest
 
 from toolkit.errors import ToolkitError
-from toolkit.scaling.workload import REQUIRED, WAYS, cost_table, load_workload, way_minutes
+from toolkit.scaling.workload import REQUIRED, load_workload
 
 
 @pytest.fixture(scope="module")
@@ -51,65 +50,7 @@ def test_public_defaults_match_the_evidence_table(workload):
     assert workload["students_per_teacher"].kind == "public"
 
 
-# ------------------------------------------------------------------------------- arithmetic
-def test_cost_of_the_four_ways_matches_a_hand_computed_case(workload):
-    # N=150 (one teacher), K=4, 10% flagged, defaults: individual 60, template 90, personalise 20,
-    # conversation 10, check-in 2 x 6 a term.
-    m = way_minutes(workload.values, 150, 4, 0.1)
-    checkins = 150 * 6 * 2  # 1800
-    assert m["n_teachers"] == 1 and m["n_templates"] == 4
-    assert m["none"] == 0
-    assert m["individual"] == 150 * 60 + checkins  # 10800
-    assert m["templated"] == pytest.approx(4 * 90 + 150 * 20 + 15 * 10 + checkins)  # 5310
-    assert m["hybrid"] == pytest.approx(4 * 90 + 135 * 20 + 15 * (60 + 10) + checkins)  # 5910
-
-
-def test_cost_table_hours_per_week_and_share_of_planning_are_hand_computed(workload):
-    t = cost_table(workload, 150, 4, 0.1).set_index("way")
-    assert list(t.index) == list(WAYS)
-    ind = t.loc["individual"]
-    assert ind["hours_per_term"] == pytest.approx(180.0)
-    assert ind["hours_per_week_per_teacher"] == pytest.approx(180.0 / 12)
-    assert ind["share_of_planning"] == pytest.approx(15.0 * 60 / 266)
-    assert t.loc["templated", "hours_per_term"] == pytest.approx(5310 / 60)
-    assert t.loc["none", "share_of_planning"] == 0
-
-
-def test_templates_are_written_per_teacher_or_once_per_school(workload):
-    # 300 students: 2 teachers (150 each), one school (1500 students).
-    per_teacher = way_minutes(workload.values, 300, 4, 0.0, template_scope="teacher")
-    per_school = way_minutes(workload.values, 300, 4, 0.0, template_scope="school")
-    assert per_teacher["n_teachers"] == 2
-    assert per_teacher["n_templates"] == 8 and per_school["n_templates"] == 4
-    assert per_teacher["templated"] - per_school["templated"] == pytest.approx(4 * 90)
-    assert per_teacher["individual"] == per_school["individual"]
-
-
-def test_teachers_are_rounded_up(workload):
-    assert way_minutes(workload.values, 151, 1, 0.0)["n_teachers"] == 2
-    assert way_minutes(workload.values, 30, 1, 0.0)["n_teachers"] == 1
-
-
-@pytest.mark.parametrize("way", ["individual", "templated", "hybrid"])
-def test_hours_grow_with_students(workload, way):
-    hours = [way_minutes(workload.values, n, 4, 0.1)[way] for n in (30, 150, 1500, 20000)]
-    assert all(a < b for a, b in zip(hours, hours[1:]))
-
-
-def test_way_minutes_takes_arrays_of_draws(workload):
-    draws = workload.draw(50, random_state=0)
-    m = way_minutes({c: draws[c].to_numpy() for c in draws}, 1500, 4, 0.1)
-    assert m["hybrid"].shape == (50,)
-    first = way_minutes(draws.iloc[0].to_dict(), 1500, 4, 0.1)
-    assert m["hybrid"][0] == pytest.approx(float(first["hybrid"]))
-
-
-def test_bad_flagged_share_is_refused(workload):
-    with pytest.raises(ValueError, match="flagged_share"):
-        way_minutes(workload.values, 10, 2, 1.5)
-
-
-# ------------------------------------------------------------------------------- Monte Carlo
+# ------------------------------------------------------------------------------- the draws
 def test_draws_are_seeded_reproducible_and_within_the_ranges(workload):
     a = workload.draw(500, random_state=7)
     b = workload.draw(500, random_state=7)
@@ -200,18 +141,6 @@ def test_an_empty_file_means_the_defaults(tmp_path, workload):
 def test_unknown_assumption_lookup_lists_the_known_ones(workload):
     with pytest.raises(ToolkitError, match="unknown workload assumption 'coffee'.*template_minutes"):
         workload["coffee"]
-
-
-def test_cost_table_refuses_no_students(workload):
-    with pytest.raises(ValueError, match="n_students"):
-        cost_table(workload, 0, 2, 0.0)
-
-
-def test_point_estimates_use_ceil_teachers_consistently_with_draws(workload):
-    draws = workload.draw(200, random_state=1)
-    m = way_minutes({c: draws[c].to_numpy() for c in draws}, 1500, 4, 0.0)
-    assert np.array_equal(m["n_teachers"], np.ceil(1500 / draws["students_per_teacher"].to_numpy()))
-    assert math.ceil(1500 / 150) == way_minutes(workload.values, 1500, 4, 0.0)["n_teachers"]
 
 
 def test_writer_speed_assumptions_are_drawn_together_and_keep_their_ranges():

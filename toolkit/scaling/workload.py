@@ -1,10 +1,8 @@
 """The workload model: the assumptions about teachers' time, their sources, draws and time logs.
 
 The scaling study costs plans with the owner model (:mod:`toolkit.scaling.owners`, on the one
-cost model of :mod:`toolkit.plans.costs`), in one owner's time a week. :func:`way_minutes`,
-:func:`cost_table` and :meth:`Workload.costs` below are the OLDER per-teacher, per-term model
-(whole terms, ``ceil`` teachers, every cost recurring); the study no longer uses them, and they
-are kept only for :mod:`toolkit.workshop`'s exercise until it moves to the owner model.
+cost model of :mod:`toolkit.plans.costs`), in one owner's time a week; this module holds the
+assumptions that model reads.
 
 Every number the scaling study uses about teachers' time is an *assumption* with a default, a
 plausible range, a unit, a source and a confidence, kept in a YAML file
@@ -12,23 +10,6 @@ plausible range, a unit, a source and a confidence, kept in a YAML file
 (``kind: public``); where none exists it says so (``kind: assumption``), so a teacher knows which
 numbers to replace with local timings first. :func:`load_workload` reads the defaults, or a
 teacher's own file on top of them, and validates every entry.
-
-The older model's four ways of planning and their cost in minutes per term (N students, K
-profiles, F = the share of students flagged because the profiles fit them poorly, T templates
-written)::
-
-    none        0
-    individual  N * (individual_plan + checkins_per_term * checkin)
-    templated   T * template + N * personalise + F*N * conversation
-                + N * checkins_per_term * checkin
-    hybrid      T * template + (1-F)*N * personalise + F*N * (individual_plan + conversation)
-                + N * checkins_per_term * checkin
-
-Teachers = ceil(N / students_per_teacher). Templates: ``template_scope="teacher"`` (default)
-means every teacher writes their own K templates, T = K * teachers; ``"school"`` means a school
-writes K templates once and its teachers share them, T = K * ceil(N / students_per_school).
-Hours per week per teacher = minutes / 60 / teachers / weeks_per_term, and the share of planning
-time is that against ``planning_minutes_per_week`` / 60.
 """
 
 from __future__ import annotations
@@ -53,10 +34,7 @@ __all__ = [
     "Assumption",
     "Workload",
     "load_workload",
-    "way_minutes",
-    "cost_table",
     "WAYS",
-    "TEMPLATE_SCOPES",
     "DEFAULT_WORKLOAD",
     "apply_time_log",
     "TIME_LOG_TEMPLATE",
@@ -67,8 +45,6 @@ __all__ = [
 DEFAULT_WORKLOAD = PACKAGE_DATA / "workload.yml"
 #: The four ways of planning, cheapest first.
 WAYS = ("none", "individual", "templated", "hybrid")
-#: Who writes the templates: every teacher their own, or one set per school.
-TEMPLATE_SCOPES = ("teacher", "school")
 #: The assumptions a workload must hold.
 REQUIRED = (
     "individual_plan_minutes",
@@ -222,10 +198,6 @@ class Workload:
                 out[key] = rng.uniform(a.low, a.high, size=n_draws)
         return pd.DataFrame(out)
 
-    def costs(self, n_students: int, n_profiles: int, flagged_share: float, *, template_scope: str = "teacher") -> pd.DataFrame:
-        """Cost of the four ways at the defaults; see :func:`cost_table`."""
-        return cost_table(self, n_students, n_profiles, flagged_share, template_scope=template_scope)
-
 
 def _quantile(a: Assumption, u: np.ndarray, distribution: str) -> np.ndarray:
     """The inverse CDF of an assumption's triangular (or uniform) distribution at quantiles u."""
@@ -373,125 +345,6 @@ def load_workload(path: str | PathLike | None = None) -> Workload:
         merged[key] = _parse_entry(key, v, path, defaults[key])
     _check_positive(merged, path)
     return Workload(MappingProxyType(merged), path)
-
-
-def way_minutes(values: Mapping[str, float | np.ndarray], n_students, n_profiles, flagged_share,
-                *, template_scope: str = "teacher") -> dict[str, np.ndarray]:
-    """Teacher minutes per term of each way, for all teachers together.
-
-    Parameters
-    ----------
-    values : mapping
-        Assumption key -> value, or -> array of Monte Carlo draws (then every result is an array).
-    n_students : int
-        Students N.
-    n_profiles : int
-        Profiles K (templates per teacher or per school).
-    flagged_share : float
-        Share F of students flagged for a one-to-one conversation (and, in the hybrid, a full
-        individual plan).
-    template_scope : {"teacher", "school"}, default="teacher"
-        Who writes the templates: every teacher their own K, or each school one set of K that its
-        teachers share.
-
-    Returns
-    -------
-    dict
-        ``{"none", "individual", "templated", "hybrid"}`` -> minutes, plus ``"n_teachers"`` and
-        ``"n_templates"``.
-
-    Notes
-    -----
-    See the module docstring for the formulas.
-
-    Examples
-    --------
-    >>> w = load_workload()
-    >>> m = way_minutes(w.values, 150, 4, 0.1)
-    >>> float(m["individual"])  # 150 * (60 + 6 * 2)
-    10800.0
-    >>> float(m["templated"])  # 4*90 + 150*20 + 15*10 + 150*12
-    5310.0
-    """
-    if template_scope not in TEMPLATE_SCOPES:
-        raise ValueError(f"template_scope={template_scope!r} should be one of {TEMPLATE_SCOPES}")
-    if not 0.0 <= float(flagged_share) <= 1.0:
-        raise ValueError(f"flagged_share={flagged_share!r} should be between 0 and 1")
-    v = {k: np.asarray(values[k], dtype=float) for k in REQUIRED}
-    n = float(n_students)
-    teachers = np.ceil(n / v["students_per_teacher"])
-    if template_scope == "teacher":
-        templates = n_profiles * teachers
-    else:
-        templates = n_profiles * np.ceil(n / v["students_per_school"])
-    flagged = flagged_share * n
-    checkins = n * v["checkins_per_term"] * v["checkin_minutes"]
-    template_cost = templates * v["template_minutes"]
-    zero = np.zeros_like(teachers)
-    return {
-        "none": zero,
-        "individual": n * v["individual_plan_minutes"] + checkins,
-        "templated": template_cost + n * v["personalise_minutes"] + flagged * v["conversation_minutes"] + checkins,
-        "hybrid": (template_cost + (n - flagged) * v["personalise_minutes"]
-                   + flagged * (v["individual_plan_minutes"] + v["conversation_minutes"]) + checkins),
-        "n_teachers": teachers,
-        "n_templates": templates * np.ones_like(teachers),
-    }
-
-
-def _derive(minutes, teachers, values) -> dict[str, np.ndarray]:
-    hours = np.asarray(minutes, dtype=float) / 60.0
-    per_teacher = hours / teachers
-    per_week = per_teacher / np.asarray(values["weeks_per_term"], dtype=float)
-    share = per_week * 60.0 / np.asarray(values["planning_minutes_per_week"], dtype=float)
-    return {"hours_per_term": hours, "hours_per_term_per_teacher": per_teacher,
-            "hours_per_week_per_teacher": per_week, "share_of_planning": share}
-
-
-def cost_table(workload: Workload, n_students: int, n_profiles: int, flagged_share: float,
-               *, template_scope: str = "teacher") -> pd.DataFrame:
-    """Teacher time of the four ways at the workload's defaults.
-
-    Parameters
-    ----------
-    workload : Workload
-    n_students : int
-    n_profiles : int
-    flagged_share : float
-        Share of students flagged (the profiles fit them poorly).
-    template_scope : {"teacher", "school"}, default="teacher"
-
-    Returns
-    -------
-    DataFrame
-        One row per way: ``way, n_students, n_profiles, n_teachers, n_templates, flagged_share,
-        minutes_per_student, hours_per_term, hours_per_term_per_teacher,
-        hours_per_week_per_teacher, share_of_planning``.
-
-    Examples
-    --------
-    >>> t = cost_table(load_workload(), 150, 4, 0.1)
-    >>> t.set_index("way").loc["individual", "hours_per_week_per_teacher"]  # 10800/60/12
-    np.float64(15.0)
-    """
-    if not isinstance(n_students, numbers.Integral) or n_students < 1:
-        raise ValueError(f"n_students={n_students!r} should be an integer >= 1")
-    values = workload.values
-    m = way_minutes(values, n_students, n_profiles, flagged_share, template_scope=template_scope)
-    rows = []
-    for way in WAYS:
-        d = _derive(m[way], m["n_teachers"], values)
-        rows.append({
-            "way": way,
-            "n_students": int(n_students),
-            "n_profiles": int(n_profiles) if way in ("templated", "hybrid") else 0,
-            "n_teachers": int(m["n_teachers"]),
-            "n_templates": int(m["n_templates"]) if way in ("templated", "hybrid") else 0,
-            "flagged_share": float(flagged_share) if way in ("templated", "hybrid") else 0.0,
-            "minutes_per_student": float(m[way]) / n_students,
-            **{k: float(x) for k, x in d.items()},
-        })
-    return pd.DataFrame(rows)
 
 
 #: Columns of a time log: one row per timed task.
