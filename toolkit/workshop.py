@@ -87,7 +87,7 @@ def workload_explorer(study, *, key: str = "personalise_minutes"):
     import ipywidgets as widgets
     from IPython.display import display
 
-    from .scaling.owners import WAY_WORDS, owner_table
+    from .scaling.owners import OWNER_KINDS, WAY_WORDS, owner_table
 
     settings = study.owner_settings
     k = int(study.owner["n_profiles"].max())
@@ -101,8 +101,10 @@ def workload_explorer(study, *, key: str = "personalise_minutes"):
     def draw(v):
         out.clear_output(wait=True)
         with out:
+            # the slider may move the owners' caseload itself
+            caseload = v if key == OWNER_KINDS.get(owner) else settings["students_per_owner"]
             t = owner_table(study.workload.with_values(**{key: v}), k=k, mix=settings["mix"],
-                            caseload=settings["students_per_owner"], scope=settings["template_scope"])
+                            caseload=caseload, scope=settings["template_scope"])
             table = pd.DataFrame({
                 "way of planning": [WAY_WORDS[w] for w in t["way"]],
                 f"minutes a week for one {owner}, outside lessons": (60 * t["hours_per_week_mode"]).round(0).to_numpy(),

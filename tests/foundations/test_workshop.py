@@ -88,3 +88,12 @@ def test_workload_explorer_shows_one_owners_time_from_the_reports_cost_model(stu
     individual = WAY_WORDS["individual"]
     assert now[templated] > first.loc[templated, column]
     assert now[individual] == first.loc[individual, column]  # no personal layer on a template
+
+
+def test_workload_explorer_can_move_the_owners_caseload(study, shown):
+    caseload = study.workload["students_per_owner"]
+    slider, out = workload_explorer(study, key="students_per_owner").children
+    column = "minutes a week for one advisor, outside lessons"
+    first = shown[-1][column]
+    slider.value = caseload.high  # more students per advisor: more of their time for every way
+    assert (shown[-1][column] > first).all()
