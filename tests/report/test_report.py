@@ -416,6 +416,21 @@ def test_profile_overview_hides_the_averages_of_a_profile_under_the_minimum_cell
     assert not any(t.startswith(f"{smallest}:") for t in legend)
 
 
+def test_a_single_profile_is_shown_as_every_student(sample_dir, sample_codebook):
+    """K = 1 (the answers show no distinct profiles): its share is 100%, not the top-coded ">98%",
+    which would hint at a small remainder that does not exist."""
+    from toolkit.report.tables import profile_overview
+
+    clean = tk.deidentify(tk.read_export(sample_dir / "survey_export.csv", sample_codebook), sample_codebook,
+                          key=bytes(32))
+    scores = tk.score_scales(clean.responses, sample_codebook)
+    results = tk.fit_profiles(scores, n_profiles=[1, 2], models=[1], random_state=0)
+    one = profile_overview(results.solution(1, 1), sample_codebook)
+    assert one["share"].tolist() == ["100%"] and one["students"].tolist() == [str(len(scores))]
+    two = profile_overview(results.solution(1, 2), sample_codebook)
+    assert "100%" not in two["share"].tolist()
+
+
 def test_fit_overview_words_a_tiny_smallest_profile_instead_of_its_share():
     fit = pd.DataFrame({"model": [1, 1], "n_profiles": [2, 6], "bic": [10.0, 12.0], "n_min": [0.4, 0.0125],
                         "entropy": [0.9, 0.8], "replicated": [True, False]})

@@ -300,6 +300,9 @@ def profile_overview(solution, codebook, *, min_cell: int = MIN_CELL, plan=None)
         shown = _with_plan(table, {k: ("scored", "profile", int(k)) for k in table.index}, plan, percent="share")
     else:
         shown = suppress(table, ["students"], min_cell=min_cell, percent_columns={"share": "students"})
+    if len(table) == 1 and shown["students"].iloc[0] != "hidden":
+        # one profile is every student: there is no small remainder for top-coding to protect
+        shown.loc[:, "share"] = "100%"
     means = solution.means.round(2).rename(columns=labels).astype(object)
     # A profile of fewer than min_cell students is a small group: its averages describe those few
     # students, so they are hidden with its size.
