@@ -90,7 +90,6 @@ def workload_explorer(study, *, key: str = "personalise_minutes"):
     from .scaling.owners import OWNER_KINDS, WAY_WORDS, owner_table
 
     settings = study.owner_settings
-    k = int(study.owner["n_profiles"].max())
     owner = settings.get("owner_kind", "advisor")
     a = study.workload[key]
     slider = widgets.FloatSlider(value=a.value, min=a.low, max=a.high, step=max((a.high - a.low) / 20, 0.5),
@@ -103,7 +102,7 @@ def workload_explorer(study, *, key: str = "personalise_minutes"):
         with out:
             # the slider may move the owners' caseload itself
             caseload = v if key == OWNER_KINDS.get(owner) else settings["students_per_owner"]
-            t = owner_table(study.workload.with_values(**{key: v}), k=k, mix=settings["mix"],
+            t = owner_table(study.workload.with_values(**{key: v}), k=study.k, mix=settings["mix"],
                             caseload=caseload, scope=settings["template_scope"])
             table = pd.DataFrame({
                 "way of planning": [WAY_WORDS[w] for w in t["way"]],

@@ -149,28 +149,32 @@ def random_starts(Xf, w, K, model, diagonal, rng, n_random, reg_covar):
     """
     n = Xf.shape[0]
     kinds = [K > 1 and _is_kpp(s) for s in range(n_random)]
-    state = rng.get_state()
-    draws = [int(rng.randint(np.iinfo(np.int32).max)) if kpp else _random_partition(rng, n, K)
-             for kpp in kinds]
     kpp_at = [s for s, kpp in enumerate(kinds) if kpp]
+
+    def draw(fallback=frozenset()):
+        """The draws in order: each k-means++ seed (followed by a partition when its j-th seed
+        is in ``fallback``) and each random partition."""
+        out, j = [], 0
+        for kpp in kinds:
+            if not kpp:
+                out.append(_random_partition(rng, n, K))
+                continue
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            out.append(_random_partition(rng, n, K) if j in fallback else seed)
+            j += 1
+        return out
+
+    state = rng.get_state()
+    draws = draw()
     if kpp_at:
-        centers = _kmeans_plusplus(Xf, K, w, [draws[s] for s in kpp_at])
-        nearest = _nearest_centre(Xf, centers)  # (S_kpp, n)
-        empty = [np.bincount(lab, minlength=K).min() == 0 for lab in nearest]
-        if any(empty):
-            # a fallback partition is drawn right after that seed: replay the draws in order
+        nearest = _nearest_centre(Xf, _kmeans_plusplus(Xf, K, w, [draws[s] for s in kpp_at]))
+        empty = frozenset(j for j, lab in enumerate(nearest) if np.bincount(lab, minlength=K).min() == 0)
+        if empty:  # a fallback partition is drawn right after that seed: draw again in order
             rng.set_state(state)
-            draws, pending = [], iter(zip(nearest, empty))
-            for kpp in kinds:
-                if not kpp:
-                    draws.append(_random_partition(rng, n, K))
-                    continue
-                rng.randint(np.iinfo(np.int32).max)  # the seed, as drawn above
-                lab, is_empty = next(pending)
-                draws.append(_random_partition(rng, n, K) if is_empty else lab)
-        else:
-            for s, lab in zip(kpp_at, nearest):
-                draws[s] = lab
+            draws = draw(empty)
+        for j, s in enumerate(kpp_at):
+            if j not in empty:
+                draws[s] = nearest[j]
     params = params_from_labels(Xf, w, draws, K, model, diagonal, reg_covar)
     return params, np.asarray(kinds, dtype=bool)
 
@@ -401,6 +405,8 @@ def _kmeans_plusplus(X, K, w, seeds):
         b = min(S, a + step)
         rows = np.arange(b - a)
         closest = ((X[None] - X[first[a:b]][:, None]) ** 2).sum(-1)  # (s, n)
+        # the potentials one seed at a time: the same products as one seed alone, so that near-ties
+        # between candidates break as they do in scikit-learn
         pot = np.array([closest[i] @ w for i in rows])
         for c in range(1, K):
             draws = u[a:b, 1 + (c - 1) * trials : 1 + c * trials] * pot[:, None]
