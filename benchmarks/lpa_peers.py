@@ -64,7 +64,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from toolkit.profiles import _em, _structure, fit_profiles  # noqa: E402
+from toolkit.profiles import _guard, _structure, fit_profiles  # noqa: E402
 from toolkit.profiles.model import EIG_TOL, VAR_FLOOR  # noqa: E402
 
 SEED = 2026
@@ -112,7 +112,7 @@ def spurious(weights, covs, X, model):
     n, d = X.shape
     var = X.var(0)
     std = covs / np.sqrt(np.outer(var, var))
-    if np.min(weights) * n < _em.min_profile_count(model, d) - 1e-9:
+    if np.min(weights) * n < _guard.min_profile_count(model, d) - 1e-9:
         return True
     if np.linalg.eigvalsh(std).min() < EIG_TOL:
         return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -22,7 +23,7 @@ from toolkit.profiles import (
     information_criteria,
     relative_entropy,
 )
-from toolkit.profiles import _em, _search, _structure, model as model_module
+from toolkit.profiles import _em, _guard, _search, _structure, model as model_module
 
 
 COLUMNS = ["broad_interest", "enjoyment", "instrumental_mot", "self_efficacy"]
@@ -306,13 +307,38 @@ def test_all_starts_degenerate_warns_and_flags_the_solution():
     X = rng.normal(size=(200, 2))
     X[:15] = [3.0, 3.0]  # 15 identical answers: a model-6 profile there has LL -> +infinity
     msg = r"every start .* collapsed or empty profile \(\d+ of \d+ starts rejected\)"
-    with pytest.warns(DegenerateSolutionWarning, match=msg):
+    with pytest.warns(DegenerateSolutionWarning, match=msg) as caught:
         lpm = LatentProfileModel(2, model=6, n_starts=30, random_state=0).fit(X)
     assert lpm.degenerate_
-    assert lpm.n_rejected_starts_ >= 30
+    # every start that reached the final phase collapsed (the n_final random ones at least);
+    # the warning counts what the attribute counts
+    assert lpm.n_rejected_starts_ >= lpm.n_final
+    said = re.search(r"\((\d+) of (\d+) starts", str(caught[0].message))
+    assert int(said[1]) == lpm.n_rejected_starts_ and int(said[2]) >= 30
     # the shared-covariance model has no such spike
     ok = _quiet_fit(LatentProfileModel(2, model=3, n_starts=10, random_state=0), X)
     assert not ok.degenerate_ and ok.n_rejected_starts_ == 0
+
+@pytest.mark.parametrize("d", [1, 3, 6])
+def test_the_guards_eigenvalue_test_agrees_with_eigvalsh(d):
+    # eigenvalues_above decides by a Cholesky factorisation, and by eigvalsh when a matrix of
+    # the batch fails it or is not finite; the verdict must be eigvalsh's in every case
+    rng = np.random.default_rng(d)
+    A = rng.normal(size=(40, 5, d, d))
+    S = A @ A.swapaxes(-1, -2) / d
+    floor = float(np.quantile(np.linalg.eigvalsh(S)[..., 0], 0.3))  # 30% of matrices fail
+    expected = np.linalg.eigvalsh(S)[..., 0] > floor
+    assert 0 < expected.sum() < expected.size
+    np.testing.assert_array_equal(_guard.eigenvalues_above(S, floor), expected)
+    passing = S[expected][:, None]  # a batch where every matrix passes: the Cholesky path
+    assert _guard.eigenvalues_above(passing, floor).all()
+    S[3, 2] = np.nan  # a non-finite matrix fails, and the others keep their verdict
+    got = _guard.eigenvalues_above(S, floor)
+    assert not got[3, 2]
+    got[3, 2] = expected[3, 2]
+    np.testing.assert_array_equal(got, expected)
+    assert not _guard.eigenvalues_above(np.full((2, d, d), np.nan), floor).any()
+
 
 
 # --------------------------------------------------------------------------------------------
@@ -535,7 +561,7 @@ def test_squarem_ends_at_fixed_points_of_em_in_fewer_steps(model):
     start = _search.params_from_labels(Xf, np.ones(len(X)), labels, K, model, diagonal, lpm.reg_covar)
     ll_start = _em.e_step(data, *start)[2]
     opts = dict(model=model, max_iter=3000, tol=1e-10, reg_covar=1e-6, scale=scale, eig_tol=1e-4,
-                min_count=_em.min_profile_count(model, d), var_floor=0.01)
+                min_count=_guard.min_profile_count(model, d), var_floor=0.01)
     plain = _em.run_em(data, *start, **opts)
     fast = _em.run_em(data, *start, accelerate=True, **opts)
     ok = ~plain[6] & ~fast[6] & plain[5] & fast[5]  # neither degenerate, both converged

@@ -26,7 +26,7 @@ import pandas as pd
 import pytest
 
 from toolkit.profiles import LatentProfileModel, fit_profiles
-from toolkit.profiles import _em
+from toolkit.profiles import _guard
 from toolkit.profiles.model import EIG_TOL, VAR_FLOOR
 
 from conftest import R_REFERENCE, TEST_DATA
@@ -53,7 +53,7 @@ def test_every_mplus_cell_is_reached_for_every_seed(pisa488, row, seed):
     assert lpm.log_likelihood_ >= ll - 0.015, (lpm.log_likelihood_, ll)
     assert not lpm.degenerate_
     # the guard: no profile smaller than its free parameters allow
-    assert lpm.weights_.min() * 488 >= _em.min_profile_count(model, 4) - 1e-9
+    assert lpm.weights_.min() * 488 >= _guard.min_profile_count(model, 4) - 1e-9
     if K > 1 and lpm.replicated_:
         assert len(lpm.replicated_origins_) >= 2
 
@@ -131,7 +131,7 @@ def test_r_data_sets_reach_the_reference_for_every_seed(name, seed):
         ref = REFERENCE[name][m][k - 2]
         assert lpm.log_likelihood_ >= ref - 0.01 - 0.005, (name, m, k, lpm.log_likelihood_, ref)
         if not lpm.degenerate_:
-            assert lpm.weights_.min() * len(X) >= _em.min_profile_count(m, X.shape[1]) - 1e-9
+            assert lpm.weights_.min() * len(X) >= _guard.min_profile_count(m, X.shape[1]) - 1e-9
     if name == "diabetes":
         assert models[(6, 3)].log_likelihood_ == pytest.approx(MCLUST_DIABETES_VVV3, abs=0.01)
 
@@ -166,7 +166,7 @@ def test_no_fit_is_flagged_replicated_below_the_best_seen_in_any_seed(name, stan
                    if g[cell].replicated_ and not g[cell].degenerate_ and g[cell].log_likelihood_ < best[cell] - 0.01]
     assert not flagged_low, flagged_low
     small = [(seed, cell) for seed, g in enumerate(grids) for cell, lpm in g.items() if not lpm.degenerate_
-             and lpm.weights_.min() * len(X) < _em.min_profile_count(cell[0], X.shape[1]) - 1e-9]
+             and lpm.weights_.min() * len(X) < _guard.min_profile_count(cell[0], X.shape[1]) - 1e-9]
     assert not small, small
 
 
@@ -187,7 +187,7 @@ def _guard_rejects(weights, covs, X, model):
     n, d = X.shape
     var = X.var(0)
     std = covs / np.sqrt(np.outer(var, var))
-    return bool(weights.min() * n < _em.min_profile_count(model, d) - 1e-9
+    return bool(weights.min() * n < _guard.min_profile_count(model, d) - 1e-9
                 or np.linalg.eigvalsh(std).min() < EIG_TOL
                 or (np.diagonal(std, axis1=-2, axis2=-1) < VAR_FLOOR).any())
 

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._guard import degenerate_starts, eigenvalues_above
 from ._structure import covariance_basis, scoring_update
 
 LOG_2PI = float(np.log(2.0 * np.pi))
@@ -347,50 +348,8 @@ def m_step(data, resp, weights, means, covs, model, reg_covar, basis=None, n_sco
 
 
 # ---------------------------------------------------------------------------------------------
-# Degeneracy guard and the EM driver
+# The EM driver
 # ---------------------------------------------------------------------------------------------
-def profile_parameters(model, n_features):
-    """Free parameters that belong to one profile alone: its means and its own covariance terms.
-
-    Model 1 and 3 (shared covariance): d; 2 and 4 (own variances): 2d; 5 (own covariances):
-    d + d(d-1)/2; 6 (own matrix): d + d(d+1)/2. The weight is not counted (it is shared through
-    the constraint that the weights sum to 1).
-    """
-    d = n_features
-    own_cov = {1: 0, 2: d, 3: 0, 4: d, 5: d * (d - 1) // 2, 6: d * (d + 1) // 2}[model]
-    return d + own_cov
-
-
-def min_profile_count(model, n_features):
-    """Smallest expected count a profile may have: its own free parameters plus one."""
-    return float(profile_parameters(model, n_features) + 1)
-
-
-def degenerate_starts(weights, covs, total_weight, scale, eig_tol, min_count, var_floor=0.0, diagonal=False):
-    """Boolean (S,): a start with a spurious profile.
-
-    A profile is spurious when its covariance collapsed (smallest eigenvalue of the covariance
-    in units of the data's variances under ``eig_tol``), when the variance of a variable in it
-    is under ``var_floor`` times that variable's variance in the data (a profile sitting on a
-    heap of identical answers), or when its expected count is under ``min_count``. With
-    ``diagonal=True`` (models 1 and 2) the eigenvalues are the variances themselves, and the
-    guard, which runs after every M-step, skips the eigen-decomposition.
-    """
-    inv_sd = 1.0 / np.sqrt(scale)
-    if diagonal:
-        var = np.diagonal(covs, axis1=-2, axis2=-1) * (inv_sd * inv_sd)
-        eig_min = var.min(-1)  # (S, K)
-    else:
-        std = covs * inv_sd[:, None] * inv_sd[None, :]
-        eig_min = np.linalg.eigvalsh(std)[..., 0]  # (S, K)
-    counts = weights * total_weight
-    bad = (eig_min < eig_tol).any(1) | (counts < min_count).any(1) | ~np.isfinite(eig_min).all(1)
-    if var_floor > 0:
-        var = var if diagonal else np.diagonal(std, axis1=-2, axis2=-1)
-        bad |= (var < var_floor).any((1, 2))
-    return bad
-
-
 def run_em(
     data,
     weights,
@@ -619,8 +578,7 @@ def run_squarem(
         wx, mx, cx = _unflat_params(tx, K, d)
         valid = (alpha < -1.0) & (wx > 0).all(1) & np.isfinite(tx).all(1)
         if valid.any():
-            eig = np.linalg.eigvalsh(np.where(valid[:, None, None, None], cx, np.eye(d)))
-            valid &= (eig[..., 0] > 0).all(1)
+            valid &= eigenvalues_above(np.where(valid[:, None, None, None], cx, np.eye(d)), 0.0).all(1)
         if valid.any():
             valid[valid] &= ~degenerate_starts(wx[valid], cx[valid], **guard)
         llx = np.full(active.size, -np.inf)

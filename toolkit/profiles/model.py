@@ -13,7 +13,7 @@ from sklearn.utils import check_random_state
 from threadpoolctl import threadpool_limits
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _em, _structure
+from . import _em, _guard, _structure
 from ._criteria import information_criteria
 from ._search import (
     ACCELERATE,
@@ -336,7 +336,7 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         if d == 1 and model in (4, 5):
             model = {4: 2, 5: 1}[model]  # no covariances: the same model
         diagonal = model in _em.DIAGONAL_MODELS
-        min_count = _em.min_profile_count(model, d)
+        min_count = _guard.min_profile_count(model, d)
         opts = dict(
             model=model,
             tol=float(self.tol),
