@@ -79,8 +79,8 @@ def search(est, data, Xs, ws, center, scale, K, model, diagonal, rng, opts, spli
        one-variable k-means partitions (one per variable) and the split starts (the K - 1
        solution with one profile split, each in turn).
     2. ``n_starts`` random starts (k-means++ seeds and random partitions) get ``short_iter``
-       EM iterations, and the better half another ``short_iter`` until ``n_final`` are left
-       (successive halving); these are converged.
+       EM iterations, and the better half another ``short_iter`` while it is more than
+       ``n_final`` (successive halving); the ``n_final`` best are converged.
     3. While the best log-likelihood is not reached by two converged starts of different
        kinds, step 2 is repeated with fresh random starts (at most ``MAX_WIDEN`` times).
     """
@@ -106,6 +106,8 @@ def search(est, data, Xs, ws, center, scale, K, model, diagonal, rng, opts, spli
             det_origin += [ORIGIN_SPLIT] * sp[0].shape[0]
     parts, n_rejected, n_run = [], 0, 0
     n_random = est.n_starts - (est.init_params is not None)
+    if K == 1:  # every start is the same partition (all rows in one profile): one is enough
+        n_random = min(n_random, 1)
     rounds = 1 + (MAX_WIDEN if searching else 0)
     n_widened = 0
     for r in range(rounds):
@@ -201,11 +203,14 @@ def halving(data, params, kinds, chunk, opts, short_iter, n_final):
     # the best EEE solutions come from k-means++ seeds for some K, random partitions for
     # others, and the short-phase ranking mixes them poorly.
     ranked = _interleave(ranked[kinds[ranked]], ranked[~kinds[ranked]])
-    # The better half gets another short_iter iterations, again and again until n_final
-    # are left, since early log-likelihoods rank starts poorly on heaped data (a start can
-    # climb by hundreds of units late). Each round costs half the one before.
-    while ranked.size > n_final and short_iter > 0:
-        mid = ranked[: max(n_final, ranked.size // 2)]
+    # The better half gets another short_iter iterations, again and again while it is more
+    # than n_final starts, since early log-likelihoods rank starts poorly on heaped data (a
+    # start can climb by hundreds of units late). Each round costs half the one before. A
+    # round whose better half would be n_final starts or fewer is not run: it would choose
+    # nothing, only give the n_final best plain EM steps that the final phase, accelerated,
+    # runs anyway (on small data each round is 20 sequential steps of a cell).
+    while ranked.size // 2 > n_final and short_iter > 0:
+        mid = ranked[: ranked.size // 2]
         res = _run_chunks(
             data, (weights[mid], means[mid], covs[mid]), chunk,
             max_iter=short_iter, **opts,
@@ -217,8 +222,6 @@ def halving(data, params, kinds, chunk, opts, short_iter, n_final):
         mid = mid[~res[6]]
         ranked = mid[np.argsort(-ll[mid], kind="stable")]
         ranked = _interleave(ranked[kinds[ranked]], ranked[~kinds[ranked]])
-        if mid.size <= n_final:
-            break
     if ranked.size == 0:  # every start collapsed: continue the least bad ones
         ranked = np.argsort(-np.nan_to_num(ll, nan=-np.inf), kind="stable")
     top = ranked[: n_final]

@@ -17,7 +17,6 @@ import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from threadpoolctl import threadpool_limits
 
 from ..config import MIN_CELL
 from ..errors import user_error
@@ -27,6 +26,7 @@ from .lrt import bootstrap_lrt, vlmr_test
 from .model import DegenerateSolutionWarning, LatentProfileModel, ReplicationWarning
 from .recommendation import MIN_SHARE, recommend
 from .solution import ProfileSolution
+from ._threads import one_blas_thread
 
 __all__ = ["FIT_COLUMNS", "ProfileResults", "classification_indices", "fit_profiles"]
 
@@ -105,7 +105,7 @@ def _fit_chain(X, columns, model_number, ks, base, n_starts, n_final):
     for k in range(1, max(ks) + 1):
         lpm = LatentProfileModel(k, model=model_number, random_state=_cell_seed(base, model_number, k),
                                  **opts)
-        with warnings.catch_warnings(record=True) as caught, threadpool_limits(limits=1, user_api="blas"):
+        with warnings.catch_warnings(record=True) as caught, one_blas_thread():
             warnings.simplefilter("always")
             try:
                 lpm._fit(Xdf, None, parent=parent)
@@ -114,7 +114,9 @@ def _fit_chain(X, columns, model_number, ks, base, n_starts, n_final):
                 caught = [("error", str(exc))]
         if lpm is not None:
             caught = [(w.category.__name__, str(w.message)) for w in caught]
-        parent = lpm if lpm is not None and not lpm.degenerate_ else None
+        # a degenerate K - 1 fit is passed too: it gives no split starts, where fitting K - 1
+        # again inside K (what a missing parent means) would spend a whole search on it
+        parent = lpm
         out[k] = (lpm, caught)
     return out
 

@@ -44,11 +44,11 @@ import pandas as pd
 from joblib import Parallel, delayed
 from scipy import integrate, optimize, stats
 from sklearn.utils import check_random_state
-from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from ._information import MixtureInformation
 from .model import LatentProfileModel
+from ._threads import one_blas_thread
 
 __all__ = [
     "BLRTResult",
@@ -166,7 +166,7 @@ def _one_bootstrap(null_p, alt_p, mask, model, k0, n_starts, n_final, seed):
         # fitted on the real data) and the random starts are kept. A split start ends at or
         # above the K - 1 optimum in practice, so the LRT is not negative. The split starts
         # draw nothing from rng: the sample and the random starts are those of before.
-        with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
+        with warnings.catch_warnings(), one_blas_thread():
             warnings.simplefilter("ignore")
             lpm._fit(X, None, parent=fits[0] if fits else None)
         fits.append(lpm)

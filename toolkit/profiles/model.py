@@ -10,7 +10,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, DensityMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from threadpoolctl import threadpool_limits
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _em, _guard, _structure
@@ -25,6 +24,7 @@ from ._search import (
     _top_two_origins,
     search,
 )
+from ._threads import one_blas_thread
 
 __all__ = [
     "LatentProfileModel",
@@ -103,8 +103,8 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
     short_iter : int, default=20
         EM iterations per round of the start phase: every start gets ``short_iter``
         iterations, then the better half (best k-means++ and best random-partition starts
-        alternately) another ``short_iter``, and so on until ``n_final`` starts are left
-        (successive halving), which then run to convergence.
+        alternately) another ``short_iter``, and so on while the better half is more than
+        ``n_final`` starts (successive halving); the ``n_final`` best then run to convergence.
     max_iter : int, default=2000
         Maximum EM iterations of a final start.
     tol : float, default=1e-8
@@ -141,7 +141,8 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
     start_origins_ : tuple of str
         Kind of each converged start, in the order of ``start_log_likelihoods_``.
     n_starts_run_ : int
-        Random starts drawn in all (``n_starts``, more when the search was widened).
+        Random starts drawn in all (``n_starts``, more when the search was widened; one with
+        one profile, whose starts would all be the same partition).
     n_rejected_starts_ : int
         Starts rejected as spurious (collapsed covariance, a variance under the floor, or a
         profile smaller than its free parameters allow; see Notes).
@@ -305,7 +306,7 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
         """
         # The products here are small (d columns, K*S components), for which one BLAS thread
         # is faster than several; it also avoids oversubscription when fits run in parallel.
-        with threadpool_limits(limits=1, user_api="blas"):
+        with one_blas_thread():
             return self._fit(X, sample_weight)
 
     def _fit(self, X, sample_weight, split_starts=None, parent=None):
