@@ -178,7 +178,7 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
     one-variable partitions (a one-dimensional k-means of each variable in turn) and split
     starts (the K - 1 solution, fitted here with the same settings or passed in by
     :func:`~toolkit.profiles.fit_profiles`, with each of its profiles in turn split along its
-    principal axis). When the best log-likelihood is not reached by two converged starts of
+    principal axis; none when that solution is degenerate). When the best log-likelihood is not reached by two converged starts of
     different kinds, ``n_starts`` more random starts are run (at most twice) before a
     :class:`ReplicationWarning` is issued. On pisaUSA15 rows 1-500 (the Mplus table of
     ``shared/data/README.md``), every one of the 16 Mplus cells is reached with the defaults
