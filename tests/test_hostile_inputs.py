@@ -1,8 +1,7 @@
-"""Hostile inputs from issue 16: each is refused with one message naming the place, or scrubbed, fast."""
+"""Hostile inputs from issue 16: each is refused with one message naming the place, or scrubbed (how fast: benchmarks/scrub_hostile.py)."""
 
 from __future__ import annotations
 
-import time
 import unicodedata
 
 import pytest
@@ -18,10 +17,9 @@ def test_yaml_alias_is_refused_naming_the_line():
     laughs = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
     )
-    t = time.perf_counter()
+    # refused at the first alias, before anything is expanded (expanding would build 9**9 items)
     with pytest.raises(ToolkitError, match=r"codebook\.yml, line 2, column \d+: .*alias \*a"):
         parse_yaml(laughs, "codebook.yml", "codebook")
-    assert time.perf_counter() - t < 1
 
 
 def test_yaml_deep_nesting_is_refused_not_a_recursion_error():
@@ -85,11 +83,16 @@ def test_scrub_keeps_this_years_dates_and_small_numbers():
     assert out == "the test on 2026-09-14 took 10 minutes, 2 times a week"
 
 
-@pytest.mark.parametrize("hostile", ["." * 100_000, "a" * 100_000, "1 " * 50_000, "ab-" * 33_000, "1." * 50_000, "a at b dot " * 10_000, "a dot " * 30_000, "a @ " * 30_000, "a . " * 30_000])
-def test_scrub_runs_in_linear_time_on_long_answers(hostile):
-    t = time.perf_counter()
-    scrub_text([hostile], names=NAMES, ids=IDS)
-    assert time.perf_counter() - t < 3
+# Long answers built to make a backtracking pattern blow up. Whether the scrubber's time grows
+# linearly with them is measured in benchmarks/scrub_hostile.py (no timed tests); here each must
+# come back whole: none holds an identifier, and none may be eaten by a runaway pattern.
+HOSTILE = ["." * 100_000, "a" * 100_000, "1 " * 50_000, "ab-" * 33_000, "1." * 50_000,
+           "a at b dot " * 10_000, "a dot " * 30_000, "a @ " * 30_000, "a . " * 30_000]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=lambda h: repr(h[:6]))
+def test_scrub_returns_long_hostile_answers_whole(hostile):
+    assert scrub_text([hostile], names=NAMES, ids=IDS).iloc[0] == hostile
 
 
 # ---------------------------------------------------------------- wave link

@@ -135,15 +135,15 @@ def test_a_cell_longer_than_the_limit_is_refused_naming_row_and_column_fast(tmp_
     assert read_export(write_google_csv(tmp_path / "ok.csv", frame)).table.loc[4, VOICE] == "x" * MAX_CELL_CHARS
 
 
-def test_a_50_mb_cell_is_refused_in_seconds_by_the_cli(tmp_path):
+def test_a_50_mb_cell_is_refused_by_the_cli(tmp_path):
+    # it ran past 120 s before the cell limit (issue 16); the time is measured in
+    # benchmarks/scrub_hostile.py (2.6 s on 2026-12-04), not here
     (tmp_path / "in").mkdir()
     frame = google_frame()
     frame.loc[1, VOICE] = "a.\n" * (50 * 2**20 // 3)  # lines of ordinary length, one huge quoted cell
     path = write_google_csv(tmp_path / "in" / "big.csv", frame)
     (tmp_path / "cb.yml").write_text(codebook_yaml(google_columns()))
-    t = time.perf_counter()
     result, out = run("deidentify", path, "--codebook", tmp_path / "cb.yml", "--out", tmp_path / "o")
-    assert time.perf_counter() - t < 60  # it ran past 120 s before the limit (issue 16); about 5 s now
     one_error(result, out, r"row 3, column 'What helps you learn best\?': this cell holds 52,428,798 characters")
     assert not (tmp_path / "o").exists()
 

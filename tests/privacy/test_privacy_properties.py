@@ -3,8 +3,8 @@
 Generated inputs, each held to the contract:
 
 - free text with a planted identifier of every kind: the identifier never survives scrubbing,
-  whatever text surrounds it; arbitrary text never breaks the scrubber, and a long hostile
-  answer scrubs in bounded time;
+  whatever text surrounds it; arbitrary text, a long hostile answer too, never breaks the
+  scrubber (its speed on such answers: benchmarks/scrub_hostile.py);
 - malformed exports (random grids of cells with quotes, separators, formulas, empty rows,
   ragged rows) run through ``toolkit deidentify``: exit 0 with kept + excluded = read and no
   planted identifier in any output, or exit 2 with one message and nothing written;
@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import time
 import unicodedata
 
 import pandas as pd
@@ -106,11 +105,11 @@ def test_any_text_is_scrubbed_to_text_and_missing_stays_missing(texts):
 
 @settings(max_examples=max(5, N_EXAMPLES // 2), **SETTINGS)
 @given(unit=st.text(alphabet="a1 .@-+()/:#\n", min_size=1, max_size=6))
-def test_a_long_repetitive_answer_scrubs_in_bounded_time(unit):
+def test_a_long_repetitive_answer_scrubs_to_one_answer(unit):
+    # how long it takes is measured in benchmarks/scrub_hostile.py (same alphabet), not here
     text = (unit * (60_000 // len(unit) + 1))[:60_000]
-    t = time.perf_counter()
-    scrub_text([text], names=NAMES, ids=IDS)
-    assert time.perf_counter() - t < 5
+    out = scrub_text(pd.Series([text], index=[7]), names=NAMES, ids=IDS)
+    assert list(out.index) == [7] and isinstance(out.iloc[0], str)
 
 
 # ---------------------------------------------------------------- malformed exports through the CLI
