@@ -59,7 +59,8 @@ def degenerate_starts(weights, covs, total_weight, scale, eig_tol, min_count, va
     is under ``var_floor`` times that variable's variance in the data (a profile sitting on a
     heap of identical answers), or when its expected count is under ``min_count``. With
     ``diagonal=True`` (models 1 and 2) the eigenvalues are the variances themselves, and the
-    guard, which runs after every M-step, skips the eigen-decomposition.
+    guard, which runs after every M-step, reads them off the diagonal; the other models' are
+    tested by :func:`eigenvalues_above`.
     """
     inv_sd = 1.0 / np.sqrt(scale)
     if diagonal:
