@@ -15,7 +15,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import numpy as np
 import openpyxl
 import pandas as pd
 import pytest

@@ -7,7 +7,6 @@ import re
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.stats import multivariate_normal
 from sklearn.exceptions import ConvergenceWarning

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .._words import count
 from ..errors import user_error
 
 __all__ = ["run_profiles", "fit_and_write"]
@@ -44,7 +45,7 @@ def run_profiles(scores_path, out_dir, *, models=(1, 2, 3, 6), ks=range(1, 7), s
         messages.append(f"Not analysed (group or text columns): {', '.join(skipped)}")
     messages.append(str(rec))
     messages.append(f"Wrote fit_table.csv, assignments.csv, profiles.csv and model.json (model {chosen[0]}, "
-                    f"{chosen[1]} profile{'' if chosen[1] == 1 else 's'}) to {out_dir}")
+                    f"{count(chosen[1], 'profile')}) to {out_dir}")
     return messages
 
 

@@ -43,6 +43,7 @@ import jinja2
 from markupsafe import Markup
 
 from .._csv import defuse_formulas
+from .._words import count
 from ..errors import user_error
 from .plan_set import PlanSet, StudentPlan
 from .goals import ANSWER_FIELDS, DESCRIBES, PROGRESS, form_questions
@@ -432,7 +433,7 @@ def _check_filenames(plans: PlanSet) -> None:
 
 def _pack_index(packs: dict, title: str = "Class packs") -> str:
     items = "".join(f'<li><a href="{sheet_filename(g)}">{jinja2.utils.markupsafe.escape(g)}</a> '
-                    f'({len(v)} student{"s" if len(v) != 1 else ""})</li>' for g, v in packs.items())
+                    f'({count(len(v), "student")})</li>' for g, v in packs.items())
     return _page(title, f"<h1>{title}</h1><p class=\"meta\">For the teacher: one printable file per group.</p><ul>{items}</ul>", None)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .._words import count
+
 
 def _phrase(key: str, labels, better, *, need: bool) -> str:
     label = labels[key]
@@ -19,7 +21,7 @@ def _join(parts: list[str]) -> str:
 
 
 def _describe(n: int, focus, strengths, labels, better) -> str:
-    who = f"{n} student{'s' if n != 1 else ''}."
+    who = f"{count(n, 'student')}."
     if focus:
         text = (f"{who} Compared with all the students surveyed, they report "
                 f"{_join([_phrase(c, labels, better, need=True) for c in focus])}: the focus of this template.")

@@ -22,11 +22,11 @@ from ..config import MIN_CELL
 from ..errors import user_error
 from ._criteria import classification_indices, information_criteria
 from ._input import as_score_frame, check_grid
+from ._threads import one_blas_thread
 from .lrt import bootstrap_lrt, vlmr_test
 from .model import DegenerateSolutionWarning, LatentProfileModel, ReplicationWarning
 from .recommendation import MIN_SHARE, recommend
 from .solution import ProfileSolution
-from ._threads import one_blas_thread
 
 __all__ = ["FIT_COLUMNS", "ProfileResults", "classification_indices", "fit_profiles"]
 

@@ -47,8 +47,8 @@ from sklearn.utils import check_random_state
 from tqdm.auto import tqdm
 
 from ._information import MixtureInformation
-from .model import LatentProfileModel
 from ._threads import one_blas_thread
+from .model import LatentProfileModel
 
 __all__ = [
     "BLRTResult",

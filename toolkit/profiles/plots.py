@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._words import count
 from ..errors import user_error
 
 __all__ = ["plot_certainty", "plot_fit_indices", "plot_profile_means"]
@@ -66,8 +67,8 @@ def plot_profile_means(solution, ax=None, *, standardized=False, labels=None, ci
     ax.set_ylabel("z-score (whole sample)" if standardized else "mean score")
     if standardized:
         ax.axhline(0.0, color="grey", lw=0.8, ls=":")
-    k = solution.n_profiles
-    ax.set_title(f"Profile means with 95% intervals (model {solution.model_number}, {k} profile{'' if k == 1 else 's'})")
+    ax.set_title(f"Profile means with 95% intervals (model {solution.model_number}, "
+                 f"{count(solution.n_profiles, 'profile')})")
     ax.legend(fontsize="small", loc="best")
     return ax
 

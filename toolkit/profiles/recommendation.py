@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..config import MIN_CELL
+from .._words import count
 from ..errors import user_error
 from .model import MODEL_NAMES
 
@@ -46,8 +47,7 @@ class Recommendation:
     warnings: list = field(default_factory=list)
 
     def __str__(self):
-        head = (f"Recommended: model {self.model} ({MODEL_NAMES[self.model]}) with {self.n_profiles} "
-                f"profile{'' if self.n_profiles == 1 else 's'}.")
+        head = f"Recommended: model {self.model} ({MODEL_NAMES[self.model]}) with {count(self.n_profiles, 'profile')}."
         parts = [head, *self.reasons]
         if self.warnings:
             parts.append("Be careful: " + " ".join(self.warnings))
@@ -155,10 +155,10 @@ def recommend(fit_table, *, n, min_cell=MIN_CELL, min_share=MIN_SHARE, n_dropped
     m, K = int(best["model"]), int(best["n_profiles"])
     excluded = int((~ok).sum()) if ok.any() else 0
     reasons.append(
-        f"Model {m} with {K} profile{'s' if K != 1 else ''} has the lowest BIC ({best['bic']:.1f})"
+        f"Model {m} with {count(K, 'profile')} has the lowest BIC ({best['bic']:.1f})"
         + (
             f" of the {len(cand)} solutions whose smallest profile has at least {floor:.0f} students"
-            f" ({excluded} solution{'s' if excluded != 1 else ''} with a smaller profile set aside)."
+            f" ({count(excluded, 'solution')} with a smaller profile set aside)."
             if excluded
             else f" of the {len(cand)} solutions fitted."
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import warnings
 
+from .._words import count
+
 __all__ = ["page_setup", "profiles_intro", "profiles_alt", "owner_alt", "what_changes_alt", "protection_note",
            "bullets", "md_escape"]
 
@@ -71,7 +73,7 @@ def profiles_intro(r) -> str:
     lo, hi = r.scale_range
     k = int(r.solution.n_profiles)
     return (f"The survey's {len(r.codebook.constructs)} scales are {_scale_words(r)}. The students fall into "
-            f"**{k} profile{'s' if k != 1 else ''}**; the average of each profile on each scale runs from {lo} "
+            f"**{count(k, 'profile')}**; the average of each profile on each scale runs from {lo} "
             f"(low) to {hi} (high). {r.source_of_profiles}")
 
 

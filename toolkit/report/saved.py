@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._validation import ASSIGNMENTS_FIX, check_assignments
+from .._words import count
 from ..errors import user_error
 
 __all__ = ["saved_solution", "read_saved", "how_chosen"]
@@ -129,12 +130,11 @@ def how_chosen(meta: dict) -> list[str]:
     """Sentences saying how a saved solution was chosen, from the fields of its model.json."""
     rec = meta.get("recommendation") or {}
     k, m = meta.get("n_profiles"), meta.get("model")
-    k_rec = rec.get("n_profiles")
     if meta.get("chosen_by") == "user":
-        head = (f"A person chose this solution ({k} profile{'' if k == 1 else 's'}, model {m}) when the profiles "
-                f"were saved; the toolkit had recommended {k_rec} profile{'' if k_rec == 1 else 's'} with model "
+        head = (f"A person chose this solution ({count(k, 'profile')}, model {m}) when the profiles were "
+                f"saved; the toolkit had recommended {count(rec.get('n_profiles'), 'profile')} with model "
                 f"{rec.get('model')}.")
         return [head]
-    return [f"The toolkit recommended this solution ({k} profile{'' if k == 1 else 's'}, model {m}) when the "
-            "profiles were saved:",
+    return [f"The toolkit recommended this solution ({count(k, 'profile')}, model {m}) when the profiles "
+            "were saved:",
             *[str(r) for r in rec.get("reasons", [])], *[str(w) for w in rec.get("warnings", [])]]
