@@ -582,3 +582,52 @@ def test_squarem_ends_at_fixed_points_of_em_in_fewer_steps(model):
     ok = ~plain[6] & ~fast[6] & plain[5] & fast[5]
     same = np.abs(fast[3] - plain[3]) <= 1e-3
     assert same[ok].mean() >= 0.5
+
+
+@pytest.mark.parametrize("model", [1, 2, 3, 6])
+def test_single_precision_ranking_agrees_with_double(model):
+    # successive halving ranks starts in float32 (PreparedData.single); the log-likelihoods,
+    # responsibilities and M-step must agree with double precision far below what ranks starts
+    # (differences of 0.01 and more), on missing data and case weights (the FIML paths)
+    from _profiles_helpers import sample_scores
+
+    scores, _, _ = sample_scores()
+    X = scores.to_numpy()
+    K, d = 3, X.shape[1]
+    w = np.random.default_rng(1).uniform(0.5, 2.0, len(X))
+    center = np.nanmean(X, axis=0)
+    diagonal = model in _em.DIAGONAL_MODELS
+    data = _em.PreparedData(X, w, center, diagonal)
+    single = data.single()
+    assert single.Z.dtype == np.float32 and data.Z.dtype == np.float64
+    assert not data.complete
+    assert diagonal or len(data.slices) > 1  # the pattern path of the full models
+    Xf = np.where(np.isnan(X), 0.0, X - center)
+    rng = np.random.RandomState(0)
+    labels = [rng.randint(K, size=len(X)) for _ in range(5)]
+    start = _search.params_from_labels(Xf, w, labels, K, model, diagonal, 1e-6)
+    resp64, _, ll64 = _em.e_step(data, *start)
+    resp32, _, ll32 = _em.e_step(single, *start)
+    assert resp32.dtype == np.float32 and ll32.dtype == np.float64
+    np.testing.assert_allclose(ll32, ll64, rtol=1e-6)
+    assert np.abs(resp32 - resp64).max() < 1e-4
+    new64 = _em.m_step(data, resp64, *start, model, 1e-6)
+    new32 = _em.m_step(single, resp32, *start, model, 1e-6)
+    for a, b in zip(new32, new64):
+        assert a.dtype == np.float64
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    # 20 steps (one round of halving) end at the same log-likelihoods
+    opts = dict(model=model, max_iter=20, tol=1e-8, reg_covar=1e-6, scale=np.nanvar(X, 0),
+                eig_tol=1e-4, min_count=_guard.min_profile_count(model, d), var_floor=0.01)
+    run64 = _em.run_em(data, *start, **opts)
+    run32 = _em.run_em(single, *start, **opts)
+    np.testing.assert_array_equal(run32[6], run64[6])
+    np.testing.assert_allclose(run32[3], run64[3], rtol=1e-6)
+
+
+def test_single_precision_keeps_double_when_squares_overflow():
+    X = np.array([[0.0, 1.0], [3e19, 2.0], [-3e19, 3.0], [1e19, np.nan]])
+    data = _em.PreparedData(X, np.ones(4), np.zeros(2), diagonal=False)
+    assert data.single() is data
+    small = _em.PreparedData(X / 1e18, np.ones(4), np.zeros(2), diagonal=False)
+    assert small.single().Z.dtype == np.float32

@@ -22,6 +22,10 @@ Design for speed
   components come from one batched inversion, and the conditional means and covariances of
   the missing values (standard FIML EM, Little and Rubin 2002, ch. 8 and 11) are applied to
   the small per-component moment sums, never per case.
+* The short EM that ranks random starts (successive halving) runs on a single-precision copy
+  of the design (:meth:`PreparedData.single`): on 2,800 rows this halves its time, and the
+  benchmark grids end at the same fits; every start that is kept is converged in double
+  precision.
 * Diagonal models (1, 2) use a masked design ``[x^2, x, observed indicator]``: with a diagonal
   covariance the marginal density of the observed values is a product over observed
   coordinates, so missing values need no pattern loop at all.
@@ -42,6 +46,8 @@ References
 """
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 
@@ -106,6 +112,25 @@ class PreparedData:
             self.n_obs = self.obs.sum(1)
         self.ZT = np.ascontiguousarray(self.Z.T)
 
+    def single(self):
+        """The same data with the design in single precision, for ranking starts.
+
+        The E-step's products, exponentials and logarithms then run in float32 (about twice as
+        fast on data of thousands of rows), the M-step's moments are summed in float32 and
+        everything after them is float64. Log-likelihoods agree with double precision to about
+        1e-7 relative: enough to rank starts, not to decide convergence at ``tol=1e-8``, so
+        only the short EM of successive halving uses it. Values too large for float32 (squares
+        above 3e38) keep double precision.
+        """
+        with np.errstate(over="ignore"):
+            Z = self.Z.astype(np.float32)
+        if not np.isfinite(Z).all():
+            return self
+        out = copy.copy(self)
+        out.Z = Z
+        out.ZT = np.ascontiguousarray(Z.T)
+        return out
+
     def unsort(self, rows):
         """Put the rows (first axis) back in the caller's order."""
         out = np.empty_like(rows)
@@ -138,7 +163,7 @@ def component_log_density(data, means, covs):
         last = const.sum(1, keepdims=True) if data.complete else const
         W = np.hstack([prec, -2.0 * means * prec, last])
         W *= -0.5
-        return W @ data.ZT
+        return W.astype(data.ZT.dtype, copy=False) @ data.ZT
     pq = pattern_quantities(data, means, covs)
     iu, ju = data.triu
     # x^T Q x over the upper triangle: off-diagonal terms count twice
@@ -146,9 +171,10 @@ def component_log_density(data, means, covs):
     const = pq["muQmu"] + pq["logdet"] + data.n_obs[:, None] * LOG_2PI  # (P, C)
     W = np.concatenate([Qs, -2.0 * pq["Qmu"], const[:, :, None]], axis=2)
     W *= -0.5
+    W = W.astype(data.ZT.dtype, copy=False)
     if len(data.slices) == 1:
         return W[0] @ data.ZT
-    out = np.empty((C, data.n))
+    out = np.empty((C, data.n), dtype=data.ZT.dtype)
     for p, sl in enumerate(data.slices):
         out[:, sl] = W[p] @ data.ZT[:, sl]
     return out
@@ -211,7 +237,7 @@ def e_step(data, weights, means, covs):
     lp = component_log_density(data, _flat(means), _flat(covs))
     lp = lp.reshape(K, S, data.n)
     with np.errstate(divide="ignore"):
-        lp += np.log(weights).T[:, :, None]
+        lp += np.log(weights).T[:, :, None].astype(lp.dtype)
     mx = lp.max(axis=0)
     mx[~np.isfinite(mx)] = 0.0
     lp -= mx
@@ -274,9 +300,9 @@ def _sufficient_statistics_flat(data, resp, means, covs):
     C = resp.shape[0] * resp.shape[1]
     R = resp.reshape(C, n)
     if not data.unit_weights:
-        R = R * data.w
+        R = R * data.w.astype(R.dtype, copy=False)
     if data.diagonal:
-        mom = R @ data.Z  # (C, 3d) or (C, 2d + 1)
+        mom = (R @ data.Z).astype(float, copy=False)  # (C, 3d) or (C, 2d + 1)
         T2 = mom[:, :d].copy()
         T1 = mom[:, d : 2 * d].copy()
         if data.complete:
@@ -291,9 +317,10 @@ def _sufficient_statistics_flat(data, resp, means, covs):
     iu, ju = data.triu
     P = len(data.slices)
     q = data.Z.shape[1]
-    mom = np.empty((P, C, q))
+    mom = np.empty((P, C, q), dtype=data.Z.dtype)
     for p, sl in enumerate(data.slices):
         np.matmul(R[:, sl], data.Z[sl], out=mom[p])
+    mom = mom.astype(float, copy=False)
     n_p = mom[:, :, -1]
     m1 = mom[:, :, -1 - d : -1]
     m2 = np.empty((P, C, d, d))

@@ -193,7 +193,15 @@ def _nearest_centre(X, centers):
 
 def halving(data, params, kinds, chunk, opts, short_iter, n_final):
     """Successive halving of random starts: the ``n_final`` best, their iterations so far,
-    their kinds (True for k-means++) and the number rejected on the way."""
+    their kinds (True for k-means++) and the number rejected on the way.
+
+    The short EM runs in single precision (:meth:`~toolkit.profiles._em.PreparedData.single`):
+    it only ranks the starts; the ones kept are converged in double precision. Measured on
+    the five data sets of ``benchmarks/lpa_peers.py``: the same fits in every cell, the 2,800-row
+    survey's grid 20-25% faster (its halving took half its time), the small sets unchanged
+    (their steps cost numpy's call overhead, not arithmetic).
+    """
+    data = data.single()
     res = _run_chunks(data, params, chunk, max_iter=short_iter, **opts)
     weights, means, covs, ll, n_iter, _conv, degen = res
     n_rejected = int(degen.sum())
