@@ -56,8 +56,8 @@ FIT_COLUMNS = (
     "replicated",
 )
 #: The models by the time their chain of K = 1..6 takes, longest first (measured on the five
-#: data sets of ``benchmarks/lpa_peers.py``: 4 and 5, whose M-step is Fisher scoring, take 3-10
-#: times as long as 6 and 3, which take 2-4 times as long as 2 and 1).
+#: data sets of ``benchmarks/lpa_peers.py``: 4 and 5, whose M-step is Fisher scoring, take 2.5-8
+#: times as long as 6 and 3, which take 1.5-4 times as long as 2 and 1).
 CHAIN_COST_ORDER = (5, 4, 6, 3, 2, 1)
 #: A column with at most this many distinct values is warned about (a single Likert item).
 FEW_VALUES = 5
