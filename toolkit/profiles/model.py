@@ -175,11 +175,13 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
 
     The search. For K >= 2, besides the ``n_starts`` random starts (k-means++ seeds and random
     partitions, ranked by successive halving), these starts are always run to convergence:
-    one-variable partitions (a one-dimensional k-means of each variable in turn) and split
-    starts (the K - 1 solution, fitted here with the same settings or passed in by
-    :func:`~toolkit.profiles.fit_profiles`, with each of its profiles in turn split along its
-    principal axis; none when that solution is degenerate). When the best log-likelihood is not reached by two converged starts of
-    different kinds, ``n_starts`` more random starts are run (at most twice) before a
+    one-variable partitions (a one-dimensional k-means of each variable in turn), a Ward
+    partition (Ward's hierarchical clustering of the standardised rows cut at K groups; grown
+    on 2,000 of them above 2,000 rows) and split starts (the K - 1 solution, fitted here with
+    the same settings or passed in by :func:`~toolkit.profiles.fit_profiles`, with each of its
+    profiles in turn split along its principal axis; none when that solution is degenerate).
+    When the best log-likelihood is not reached by two converged starts of different kinds,
+    ``n_starts`` more random starts are run (at most twice) before a
     :class:`ReplicationWarning` is issued. On pisaUSA15 rows 1-500 (the Mplus table of
     ``shared/data/README.md``), every one of the 16 Mplus cells is reached with the defaults
     for every ``random_state`` 0..9 (160 of 160; 154 before these starts and the widening).
