@@ -59,14 +59,15 @@ VARIABLE_STARTS = True
 # K = 4, the default search of seeds 0-4 ended at -198.89 from four kinds of start (so it was
 # flagged replicated) where seed 5 and 1,000 random starts reach -197.73; the Ward partition
 # leads there for every seed. Measured on the five sets of benchmarks/lpa_peers.py (120 cells,
-# seed 2026): the grids' times within their noise (0-5%); of the cells not collapsed, three
-# higher (pisa500 VVV K = 4 by 6.8, banknote VVI K = 5 by 0.9, faithful VVV K = 5 by 0.06),
-# diabetes VVI K = 4 now replicated at the same LL, and one lower (faithful VVV K = 6 by 0.7,
-# not replicated either way: its split starts come from the changed K = 5 fit). mclust starts
-# its EM from the same kind of tree (model-based there); as an origin of its own, without the
-# random starts, it stops below the best on pisaUSA15 (see VARIABLE_STARTS). Above _WARD_MAX_ROWS rows the tree is grown on that many rows
-# (drawn by a generator of its own, so the caller's random_state draws are unchanged, as mclust
-# also clusters a subset) and every row goes to the nearest group mean.
+# seed 2026): the E-steps of a grid 5% fewer (diabetes) to 5% more (banknote), the times within
+# their noise; of the cells not collapsed, three higher (pisa500 VVV K = 4 by 6.8, banknote
+# VVI K = 5 by 0.9, faithful VVV K = 5 by 0.06), diabetes VVI K = 4 now replicated at the same
+# LL, and one lower (faithful VVV K = 6 by 0.7, not replicated either way: its split starts
+# come from the changed K = 5 fit). mclust starts its EM from the same kind of tree
+# (model-based there); as an origin of its own, without the random starts, it stops below the
+# best on pisaUSA15 (see VARIABLE_STARTS). Above _WARD_MAX_ROWS rows the tree is grown on that
+# many rows (drawn by a generator of its own, so the caller's random_state draws are
+# unchanged; mclust also clusters a subset) and every row goes to the nearest group mean.
 WARD_STARTS = True
 _WARD_MAX_ROWS = 2000
 _ward_tree = {}  # one entry: (shape, digest of the standardised rows) -> (rows used, tree)
