@@ -39,7 +39,8 @@ Every tool runs with one BLAS thread. A peer's solution that the engine's guard 
 variance, or a covariance eigenvalue under 1e-4 of the data's variances) is counted as spurious
 and not compared: its likelihood is higher because a profile sits on a few cases, not because
 it is a better fit. Printed per data set: wall and CPU seconds per tool, the number of cells
-where the engine is more than 0.01 below a peer's non-spurious solution, and those where it is
+where the engine is more than 0.01 below a peer's non-spurious solution or returns the cell
+collapsed (every start rejected by its guard) where the peer has one, and those where it is
 more than 0.01 above; then the machine's core count and load average.
 """
 
@@ -206,10 +207,17 @@ def run_mclust(X):
 
 # ------------------------------------------------------------------------------------ report
 def compare(engine, peer):
-    """(cells where the engine is > 0.01 below the peer's valid LL, cells > 0.01 above)."""
+    """(cells where the engine is > 0.01 below the peer's valid LL, cells > 0.01 above).
+
+    A cell the engine returns collapsed (every start rejected by its guard) where the peer has a
+    solution the guard accepts counts as below: the engine gave no valid solution there.
+    """
     below, above = [], []
     for cell, (ll_p, bad_p) in peer.items():
-        if bad_p or cell not in engine or engine[cell][1]:
+        if bad_p or cell not in engine:
+            continue
+        if engine[cell][1]:
+            below.append(f"{cell[0]}/{cell[1]} (collapsed)")
             continue
         diff = engine[cell][0] - ll_p
         if diff < -0.01:
