@@ -501,14 +501,16 @@ def _ward_partition(Xc, scale, K):
     gives fewer than K groups (ties) or a group ends empty."""
     Y = np.where(np.isnan(Xc), 0.0, Xc) / np.sqrt(scale)
     key = (Y.shape, hashlib.blake2b(Y.tobytes(), digest_size=16).digest())
-    if key not in _ward_tree:
+    entry = _ward_tree.get(key)
+    if entry is None:
         n = Y.shape[0]
         rows = np.arange(n)
         if n > _WARD_MAX_ROWS:
             rows = np.sort(np.random.default_rng(0).choice(n, _WARD_MAX_ROWS, replace=False))
-        _ward_tree.clear()
-        _ward_tree[key] = (rows, linkage(Y[rows], method="ward"))
-    rows, tree = _ward_tree[key]
+        entry = (rows, linkage(Y[rows], method="ward"))
+        _ward_tree.clear()  # one entry (fits in threads at worst grow a tree twice)
+        _ward_tree[key] = entry
+    rows, tree = entry
     lab = fcluster(tree, K, criterion="maxclust") - 1
     if np.unique(lab).size < K:
         return None
