@@ -2,7 +2,8 @@
 # and standardised with the sample SD), models EEI, VVI, EEE, VVV (tidyLPA 1, 2, 3, 6), G = 1..6,
 # for tests/profiles/test_profiles_search.py. mclust initialises EM by model-based hierarchical
 # clustering (one deterministic start) and has no minimum profile size or variance floor; the
-# test applies the engine's guard to each solution (weights and covariances written here).
+# test applies the engine's guard to each solution and continues the engine's EM from it
+# (weights, means and covariances written here).
 # Run from the project root (needs apt-get install r-base-core r-cran-mclust r-cran-jsonlite):
 #   Rscript tests/r_reference/mclust_r_data.R tests/data/profiles tests/r_reference/mclust_r_data.json
 suppressMessages({library(mclust); library(jsonlite)})
@@ -20,6 +21,7 @@ for (name in c("faithful", "diabetes", "banknote")) {
       sig <- fit$parameters$variance$sigma
       out$fits[[key]] <- list(loglik = fit$loglik, df = fit$df, bic = fit$bic,
                               pro = as.numeric(fit$parameters$pro),
+                              mean = lapply(seq_len(g), function(k) unname(as.numeric(fit$parameters$mean[, k]))),
                               sigma = lapply(seq_len(g), function(k) unname(sig[, , k])))
     }
   }
