@@ -191,7 +191,7 @@ def test_no_fit_is_flagged_replicated_below_the_best_seen_in_any_seed(name, stan
 
 
 # mclust 6.0.0 (R 4.2.2, Debian 12) on the same data: tests/r_reference/mclust_r_data.R wrote
-# mclust_r_data.json (log-likelihood, weights and covariances of Mclust(X, G, modelNames) for
+# mclust_r_data.json (log-likelihood, weights, means and covariances of Mclust(X, G, modelNames) for
 # EEI, VVI, EEE, VVV and G = 1..6). mclust starts EM once, from model-based hierarchical
 # clustering, and keeps solutions the engine's guard rejects; those cells are not compared.
 MCLUST = json.loads((R_REFERENCE / "mclust_r_data.json").read_text(encoding="utf-8"))
