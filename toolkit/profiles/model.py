@@ -179,7 +179,8 @@ class LatentProfileModel(DensityMixin, BaseEstimator):
     partition (Ward's hierarchical clustering of the standardised rows cut at K groups; grown
     on 2,000 of them above 2,000 rows) and split starts (the K - 1 solution, fitted here with
     the same settings or passed in by :func:`~toolkit.profiles.fit_profiles`, with each of its
-    profiles in turn split along its principal axis; none when that solution is degenerate).
+    profiles in turn split along its principal axis in units of the variables' standard
+    deviations; none when that solution is degenerate).
     When the best log-likelihood is not reached by two converged starts of different kinds,
     ``n_starts`` more random starts are run (at most twice) before a
     :class:`ReplicationWarning` is issued. On pisaUSA15 rows 1-500 (the Mplus table of
