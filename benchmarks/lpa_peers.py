@@ -68,7 +68,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from toolkit.profiles import LatentProfileModel, _guard, _structure, fit_profiles  # noqa: E402
+from _profiles_helpers import continue_from  # noqa: E402
+
+from toolkit.profiles import _guard, _structure, fit_profiles  # noqa: E402
 from toolkit.profiles.model import EIG_TOL, VAR_FLOOR  # noqa: E402
 
 SEED = 2026
@@ -127,14 +129,7 @@ def leads_to_spurious(fit, X, model, k):
     """Whether the engine's EM continued from mclust's solution (a warm start) ends in a solution
     the guard rejects: mclust stops EM at a relative change of 1e-5, and on faithful VVI K = 4 its
     solution is a point on the way to a profile under the variance floor, not a maximum."""
-    d = X.shape[1]
-    start = {"weights": np.atleast_1d(np.asarray(fit["pro"], dtype=float)),
-             "means": np.asarray(fit["mean"], dtype=float).reshape(k, d),
-             "covariances": np.asarray(fit["sigma"], dtype=float).reshape(k, d, d)}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        lpm = LatentProfileModel(k, model=model, n_starts=1, init_params=start).fit(X)
-    return bool(lpm.degenerate_)
+    return bool(continue_from(fit, X, model, k).degenerate_)
 
 
 # ------------------------------------------------------------------------------------ tools

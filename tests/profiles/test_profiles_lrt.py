@@ -329,8 +329,8 @@ def test_a_warm_started_fit_given_its_k_minus_1_fit_also_runs_its_split_starts()
     for model in (1, 4, 6):
         parent = _fit(X, 2, model=model)
         center = np.nanmean(X, axis=0)
-        sp = split_params(LatentProfileModel(3, model=model), X, np.ones(len(X)), center, 3, model,
-                          model in _em.DIAGONAL_MODELS, parent=parent)
+        sp = split_params(LatentProfileModel(3, model=model), X, np.ones(len(X)), center,
+                          np.nanvar(X, axis=0), 3, model, model in _em.DIAGONAL_MODELS, parent=parent)
         alone = []
         for w, mu, cov in zip(*sp):
             one = LatentProfileModel(3, model=model, n_starts=1, n_final=1, random_state=0,

@@ -30,6 +30,7 @@ from toolkit.profiles import LatentProfileModel, fit_profiles
 from toolkit.profiles import _guard
 from toolkit.profiles.model import EIG_TOL, VAR_FLOOR
 
+from _profiles_helpers import continue_from
 from conftest import R_REFERENCE, TEST_DATA
 
 DATA = TEST_DATA / "profiles"
@@ -206,7 +207,6 @@ _MCLUST_MODEL = {"EEI": 1, "VVI": 2, "EEE": 3, "VVV": 6}
 # spurious solution, not a maximum: continued, EM climbs to -1114.16 and a profile's variance
 # falls under the floor (test_mclust_faithful_vvi_4_continues_to_a_spurious_solution), and the
 # engine's fit of that cell collapses for every seed, as it should.
-_CONTINUED = {}
 
 
 def _guard_rejects(weights, covs, X, model):
@@ -223,20 +223,11 @@ def _mclust_fit(name, standardise, mname, k):
     return MCLUST["fits"][f"{name}/{'standardised' if standardise else 'raw'}/{mname}/{k}"]
 
 
+@functools.lru_cache(maxsize=None)
 def _continue_mclust(name, standardise, mname, k):
     """The engine's EM continued from mclust's solution: the fitted LatentProfileModel."""
-    key = (name, standardise, mname, k)
-    if key not in _CONTINUED:
-        fit = _mclust_fit(name, standardise, mname, k)
-        d = _load(name, standardise).shape[1]
-        start = {"weights": np.atleast_1d(np.asarray(fit["pro"], dtype=float)),
-                 "means": np.asarray(fit["mean"], dtype=float).reshape(k, d),
-                 "covariances": np.asarray(fit["sigma"], dtype=float).reshape(k, d, d)}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            _CONTINUED[key] = LatentProfileModel(k, model=_MCLUST_MODEL[mname], n_starts=1,
-                                                 init_params=start).fit(_load(name, standardise))
-    return _CONTINUED[key]
+    return continue_from(_mclust_fit(name, standardise, mname, k), _load(name, standardise),
+                         _MCLUST_MODEL[mname], k)
 
 
 @functools.lru_cache(maxsize=None)
@@ -393,6 +384,7 @@ def test_ward_start_finds_separated_groups_from_one_tree_per_set_of_rows(monkeyp
     X, truth = _blobs(40)
     X[5, 1] = np.nan  # a missing value sits at the mean
     Xc = X - np.nanmean(X, 0)
+    Xc[np.isnan(Xc)] = 0.0
     scale = np.nanvar(X, 0)
     calls = []
     real = _search.linkage

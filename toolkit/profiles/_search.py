@@ -130,13 +130,13 @@ def search(est, data, Xs, ws, center, scale, K, model, diagonal, rng, opts, spli
             det.append(params_from_labels(Xf, ws, labels, K, model, diagonal, est.reg_covar))
             det_origin += [ORIGIN_VARIABLE] * len(labels)
     if searching and WARD_STARTS:
-        lab = _ward_partition(Xc, scale, K)
+        lab = _ward_partition(Xf, scale, K)
         if lab is not None:
             det.append(params_from_labels(Xf, ws, [lab], K, model, diagonal, est.reg_covar))
             det_origin.append(ORIGIN_WARD)
     warm_with_parent = K > 1 and est.init_params is not None and parent is not None
     if split_starts and (searching or warm_with_parent):
-        sp = split_params(est, Xs, ws, center, K, model, diagonal, parent)
+        sp = split_params(est, Xs, ws, center, scale, K, model, diagonal, parent)
         if sp is not None:
             det.append(sp)
             det_origin += [ORIGIN_SPLIT] * sp[0].shape[0]
@@ -292,15 +292,15 @@ def params_from_labels(Xf, w, labels, K, model, diagonal, reg_covar):
     return wts, mus, covs
 
 
-def split_params(est, Xs, ws, center, K, model, diagonal, parent=None):
+def split_params(est, Xs, ws, center, scale, K, model, diagonal, parent=None):
     """Split starts: the K - 1 profile solution with one profile split in two, each in turn.
 
     ``parent`` is the fitted (K - 1)-profile model on the same rows (``fit_profiles`` passes
     the grid's own); without it, ``est`` fits it with the same settings (without split
     starts of its own). Rows go to their most likely profile, and a profile's rows are split
     by the sign of their projection on the first principal axis of the profile's (weighted)
-    rows, in units of the variables' standard deviations. Returns stacked parameters, or None
-    when there is nothing to split.
+    rows, in units of the variables' standard deviations (``scale`` holds their variances).
+    Returns stacked parameters, or None when there is nothing to split.
     """
     if parent is None:
         parent = est._clone_for(K - 1)
@@ -314,11 +314,9 @@ def split_params(est, Xs, ws, center, K, model, diagonal, parent=None):
                       parent.covariances_[None])[0]
     labels0 = data.unsort(resp[:, 0, :].T).argmax(axis=1)
     Xf = np.where(np.isnan(Xs), 0.0, Xs - center)
-    # the principal axis in units of the variables' SDs (weighted, observed values), so that the
-    # split does not depend on the units of the variables
-    wm = ws[:, None] * ~np.isnan(Xs)
-    sd = np.sqrt((wm * Xf * Xf).sum(0) / wm.sum(0))
-    Z = Xf / np.where(sd > 0, sd, 1.0)
+    # the principal axis in units of the variables' SDs, so that the split does not depend on
+    # the units of the variables
+    Z = Xf / np.sqrt(scale)
     labels = []
     for j in range(K - 1):
         idx = np.flatnonzero((labels0 == j) & (ws > 0))
@@ -511,10 +509,11 @@ def _run_chunks(data, params, chunk, *, ll_init=None, **kwargs):
     return tuple(np.concatenate([o[i] for o in outs]) for i in range(7))
 
 
-def _ward_partition(Xc, scale, K):
+def _ward_partition(Xf, scale, K):
     """The rows' Ward tree (see WARD_STARTS) cut at K groups: labels (n,), or None when a cut
-    gives fewer than K groups (ties) or a group ends empty."""
-    Y = np.where(np.isnan(Xc), 0.0, Xc) / np.sqrt(scale)
+    gives fewer than K groups (ties) or a group ends empty. ``Xf``: the centred rows with 0 for
+    missing values; ``scale``: the variables' variances."""
+    Y = Xf / np.sqrt(scale)
     key = (Y.shape, hashlib.blake2b(Y.tobytes(), digest_size=16).digest())
     entry = _ward_tree.get(key)
     if entry is None:
